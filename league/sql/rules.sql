@@ -1,0 +1,111 @@
+-- The rules of the league's work, each defined once. Pages, the bulletin and
+-- the tests all read these; change a rule here and everything follows.
+
+create or replace macro plan_setting(setting_name) as
+    (select value from plan_settings where name = setting_name);
+
+-- A unit's ledger is due on the ledger_due_day of its report month.
+create or replace macro ledger_due_date(report_month) as
+    make_date(year(report_month), month(report_month), plan_setting('ledger_due_day')::integer);
+
+-- "New this year": a league organisation whose founding date falls in the
+-- target year, no later than the end of the month we look from.
+create or replace macro is_new_this_year(has_league_org, league_org_date, target_year, as_of_month) as
+    coalesce(has_league_org, false)
+    and year(league_org_date) = target_year
+    and league_org_date <= last_day(as_of_month);
+
+-- A gap (空白点): enough league members to build, but no league organisation.
+create or replace macro is_gap(league_members, has_league_org) as
+    coalesce(league_members, 0) >= plan_setting('gap_min_members')
+    and not coalesce(has_league_org, false);
+
+-- Must build now: a gap where a party organisation already exists.
+create or replace macro must_build_now(league_members, has_league_org, has_party_org) as
+    is_gap(league_members, has_league_org) and coalesce(has_party_org, false);
+
+-- The ledger each unit stands on at a month: its own ledger of that month, or
+-- its latest earlier one when that month's is missing (carried forward).
+create or replace macro ledger_as_of(as_of_month) as table
+with latest as (
+    select unit, max(report_month) as report_month
+    from ledger
+    where report_month <= as_of_month
+    group by unit
+),
+final as (
+    select l.*, l.report_month < as_of_month as carried_forward
+    from ledger l
+    join latest using (unit, report_month)
+)
+select * from final;
+
+create or replace macro milestones_for(target_year) as table
+    select due_date, share from plan_milestones where year = target_year
+    union all
+    select make_date(target_year, due_month, due_day) as due_date, share
+    from default_milestones
+    where not exists (select 1 from plan_milestones where year = target_year);
+
+-- The planned share of the yearly target due by the end of each month:
+-- straight lines from 0 on 1 January through each milestone, flat after the last.
+create or replace macro plan_curve(target_year) as table
+with points as (
+    select make_date(target_year, 1, 1) as due_date, 0.0 as share
+    union all
+    select due_date, share from milestones_for(target_year)
+),
+segments as (
+    select
+        due_date as start_date,
+        share as start_share,
+        lead(due_date) over (order by due_date) as end_date,
+        lead(share) over (order by due_date) as end_share
+    from points
+),
+months as (
+    select make_date(target_year, m::integer, 1) as report_month,
+           last_day(make_date(target_year, m::integer, 1)) as month_end
+    from range(1, 13) as t(m)
+),
+final as (
+    select
+        months.report_month,
+        months.month_end,
+        case
+            when s.end_date is null then s.start_share
+            else s.start_share + (s.end_share - s.start_share)
+                 * datediff('day', s.start_date, months.month_end)
+                 / datediff('day', s.start_date, s.end_date)
+        end as expected_share
+    from months
+    join segments s
+      on months.month_end >= s.start_date
+     and (s.end_date is null or months.month_end < s.end_date)
+)
+select * from final order by report_month;
+
+-- On track: completion at least the planned share; slightly behind: at least
+-- slightly_behind_ratio of it; otherwise behind. No target means nothing to judge.
+create or replace macro progress_status(completion, expected) as
+    case
+        when completion is null then '无目标'
+        when completion >= expected then '达到序时进度'
+        when completion >= expected * plan_setting('slightly_behind_ratio') then '略有滞后'
+        else '滞后'
+    end;
+
+-- Submission timeliness of a unit's ledger for a month.
+create or replace macro submission_timeliness(first_received_at, report_month) as
+    case
+        when first_received_at is null then '未报送'
+        when first_received_at::date <= ledger_due_date(report_month) then '按时'
+        else '逾期'
+    end;
+
+-- The reporting units inside a scope: the subtree under a unit (null = everything).
+create or replace macro units_in_scope(scope_unit) as table
+    select r.*
+    from reporting_units r
+    where scope_unit is null
+       or starts_with(r.path, (select path from units where name = scope_unit));

@@ -1,0 +1,90 @@
+-- Staging views: the latest accepted state of each source, with the data
+-- contract's field names. Replaced on every start; they hold no data.
+
+-- The accepted ledger submission that counts for each (unit, month): the last one loaded.
+create or replace view ledger_submissions as
+with accepted as (
+    select
+        submission_id, unit_id, report_month, received_at, file_name,
+        row_number() over (partition by unit_id, report_month order by submission_id desc) as recency
+    from submissions
+    where kind = 'ledger' and status = 'accepted'
+),
+final as (
+    select submission_id, unit_id, report_month, received_at, file_name
+    from accepted
+    where recency = 1
+)
+select * from final;
+
+create or replace view ledger as
+with final as (
+    select
+        s.report_month,
+        u.name as unit,
+        r.org_name, r.uscc, r.district, r.street, r.industry, r.org_type,
+        r.above_scale, r.park, r.league_society_member,
+        r.employees, r.youth_employees, r.league_members,
+        r.has_party_org, r.has_league_org, r.league_org_kind,
+        r.build_mode, r.build_path, r.league_org_date, r.directly_managed,
+        r.leader_name, r.leader_phone, r.note,
+        s.submission_id
+    from ledger_rows r
+    join ledger_submissions s using (submission_id)
+    join units u on u.unit_id = s.unit_id
+)
+select * from final;
+
+-- For each (unit, year) the row of the last accepted target sheet that named it.
+create or replace view targets as
+with ranked as (
+    select
+        r.*,
+        row_number() over (partition by r.unit_id, r.year order by r.submission_id desc) as recency
+    from target_rows r
+    join submissions s using (submission_id)
+    where s.status = 'accepted'
+),
+final as (
+    select u.name as unit, u.district, r.year, r.target_enterprise, r.target_social, r.target_direct
+    from ranked r
+    join units u using (unit_id)
+    where r.recency = 1
+)
+select * from final;
+
+create or replace view youth_voice as
+with ranked as (
+    select
+        r.*,
+        row_number() over (partition by r.unit_id, r.month order by r.submission_id desc) as recency
+    from youth_voice_rows r
+    join submissions s using (submission_id)
+    where s.status = 'accepted'
+),
+final as (
+    select
+        u.name as unit, u.district, r.month,
+        r.terminals, r.visits, r.questions, r.effective_replies, r.alliances,
+        r.experts, r.activities, r.youth_reached, r.weibo_accounts, r.wechat_accounts
+    from ranked r
+    join units u using (unit_id)
+    where r.recency = 1
+)
+select * from final;
+
+-- Organisations keyed by credit code: what the newest ledger says about each.
+create or replace view organisations as
+with ranked as (
+    select
+        *,
+        row_number() over (partition by uscc order by report_month desc, submission_id desc) as recency
+    from ledger
+),
+final as (
+    select * exclude (recency) from ranked where recency = 1
+)
+select * from final;
+
+create or replace view reporting_units as
+select * from units where level in ('street', 'industry');
