@@ -109,3 +109,36 @@ create or replace macro units_in_scope(scope_unit) as table
     from reporting_units r
     where scope_unit is null
        or starts_with(r.path, (select path from units where name = scope_unit));
+
+-- The yearly target a count of new organisations is measured against: one
+-- organisation type's target when the view is narrowed to that type (org_type_filter
+-- is '非公有制企业' or '社会组织'), else enterprises and social organisations together.
+create or replace macro progress_target(org_type_filter, target_enterprise, target_social) as
+    case org_type_filter
+        when '非公有制企业' then target_enterprise
+        when '社会组织' then target_social
+        else target_enterprise + target_social
+    end;
+
+-- Whether an organisation of org_type counts toward that same target.
+create or replace macro counts_toward_target(org_type_filter, org_type) as
+    case
+        when org_type_filter is null then org_type in ('非公有制企业', '社会组织')
+        else org_type = org_type_filter
+    end;
+
+-- The segments coverage is read for: all organisations, enterprises above
+-- designated scale, organisations in a park (a non-blank park name), and member
+-- units of league-affiliated societies.
+create or replace macro in_segment(segment, above_scale, park, league_society_member) as
+    case segment
+        when 'all' then true
+        when 'above_scale' then coalesce(above_scale, false)
+        when 'park' then coalesce(trim(park), '') <> ''
+        when 'league_society_member' then coalesce(league_society_member, false)
+        else false
+    end;
+
+-- Youth Voice reply rate: effective replies per question asked (null when none were asked).
+create or replace macro reply_rate(effective_replies, questions) as
+    effective_replies / nullif(questions, 0);

@@ -16,15 +16,17 @@ create table raw_files (
     size_bytes        bigint not null,
     first_file_name   varchar not null,
     stored_path       varchar not null,
-    first_received_at timestamp not null
+    first_received_at timestamp not null,
+    first_submitted_by varchar not null
 );
 
 create sequence submission_id_seq;
 
--- One row per attempt to load a file: the history the dashboard is built from.
+-- One row per attempt to load a file, accepted or rejected: the history the
+-- dashboard is built from. A rejected attempt has no rows but keeps its errors.
 create table submissions (
     submission_id integer primary key default nextval('submission_id_seq'),
-    kind          varchar not null check (kind in ('ledger', 'targets', 'youth_voice')),
+    kind          varchar check (kind in ('ledger', 'targets', 'youth_voice')),  -- null: not recognised
     unit_id       integer references units (unit_id),
     report_month  date,
     file_name     varchar not null,

@@ -1,0 +1,1 @@
+"""Loading what units submit: read -> locate -> normalise -> validate -> load (see pipeline.py)."""

@@ -1,0 +1,116 @@
+"""Step 5, load: keep the raw file, then write one submission and its rows in one transaction.
+
+A submission is the unit of history: a reload of the same unit and month adds
+a new submission, and the views read the latest accepted one. Nothing is ever
+updated in place, so an earlier version is always there to go back to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from etl.report import Problem
+
+ROW_TABLES = {"ledger": "ledger_rows", "targets": "target_rows", "youth_voice": "youth_voice_rows"}
+
+
+@dataclass(frozen=True)
+class Slot:
+    """What a submission replaces: a unit's ledger for a month, or a whole multi-unit sheet."""
+
+    kind: str | None  # None when the file was not even recognised
+    unit_id: int | None
+    report_month: date | None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    file_name: str
+    sha256: str
+    received_at: datetime
+    submitted_by: str
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def store_raw_file(raw_dir: Path, data: bytes, file_name: str) -> Path:
+    """Keep the file as received, once per content; written atomically so a crash leaves no half file."""
+    digest = sha256_of(data)
+    target = raw_dir / digest[:2] / f"{digest}{Path(file_name).suffix.lower()}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
+            tmp.write(data)
+        os.replace(tmp.name, target)
+    return target
+
+
+def latest_in_slot(con: duckdb.DuckDBPyConnection, slot: Slot) -> tuple[int, str, str] | None:
+    """(submission_id, sha256, status) of the newest attempt at this slot, if any."""
+    return con.execute(
+        "select submission_id, sha256, status from submissions"
+        " where kind is not distinct from ? and unit_id is not distinct from ?"
+        " and report_month is not distinct from ? order by submission_id desc limit 1",
+        [slot.kind, slot.unit_id, slot.report_month],
+    ).fetchone()
+
+
+def latest_accepted_in_slot(con: duckdb.DuckDBPyConnection, slot: Slot) -> int | None:
+    row = con.execute(
+        "select max(submission_id) from submissions where status = 'accepted'"
+        " and kind = ? and unit_id is not distinct from ? and report_month is not distinct from ?",
+        [slot.kind, slot.unit_id, slot.report_month],
+    ).fetchone()
+    return row[0]
+
+
+def record_raw_file(con: duckdb.DuckDBPyConnection, receipt: Receipt, stored: Path, size: int) -> None:
+    con.execute(
+        "insert into raw_files values (?, ?, ?, ?, ?, ?) on conflict do nothing",
+        [receipt.sha256, size, receipt.file_name, str(stored), receipt.received_at, receipt.submitted_by],
+    )
+
+
+def record_submission(con: duckdb.DuckDBPyConnection, slot: Slot, receipt: Receipt, sheet: str | None,
+                      rows: int, status: str, problems: list[Problem]) -> int:
+    def as_json(severity: str) -> str:
+        return json.dumps([p.to_json() for p in problems if p.severity == severity], ensure_ascii=False)
+
+    return con.execute(
+        "insert into submissions (kind, unit_id, report_month, file_name, sheet, sha256, received_at,"
+        " submitted_by, rows, status, errors, warnings) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " returning submission_id",
+        [slot.kind, slot.unit_id, slot.report_month, receipt.file_name, sheet, receipt.sha256,
+         receipt.received_at, receipt.submitted_by, rows, status, as_json("error"), as_json("warning")],
+    ).fetchone()[0]
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, kind: str, submission_id: int, rows: pl.DataFrame) -> None:
+    """Insert typed rows (already keyed on table columns) under a submission."""
+    table = ROW_TABLES[kind]
+    incoming = rows.with_columns(submission_id=pl.lit(submission_id, dtype=pl.Int32))
+    columns = [c for c in _table_columns(con, table) if c in incoming.columns]
+    con.register("incoming_rows", incoming.select(columns).to_arrow())
+    try:
+        names = ", ".join(columns)
+        con.execute(f"insert into {table} ({names}) select {names} from incoming_rows")
+    finally:
+        con.unregister("incoming_rows")
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
+        [table],
+    ).fetchall()]

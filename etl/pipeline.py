@@ -1,0 +1,218 @@
+"""read -> locate -> normalise -> validate -> load, for one received file.
+
+`prepare` does everything but the write and is what the upload page shows the
+user; `commit` writes a prepared file in one transaction; `load_file` is the
+two together, for the command line and the demo.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from etl import load, report
+from etl.contract import contract
+from etl.locate import LayoutError, Table, locate
+from etl.normalise import normalise
+from etl.read import UnreadableFile, read_sheets
+from etl.report import Problem
+from etl.validate import Context, Unit, validate
+from league.config import raw_files_dir
+from league.db import Database
+
+UNIT_SUFFIXES = re.compile(r"(团工作委员会|团工委|团委|团总支)$")
+TITLE_MONTH = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月")
+NAME_MONTH = re.compile(r"(20\d{2})[-_.年]?(0[1-9]|1[0-2])(?!\d)")
+
+
+@dataclass
+class Prepared:
+    """A received file, read and checked; `status` is "ready", "rejected" or "unchanged"."""
+
+    file_name: str
+    status: str
+    kind: str | None = None
+    unit: str | None = None
+    month: date | None = None
+    sheet: str | None = None
+    rows: pl.DataFrame | None = None
+    problems: list[Problem] = field(default_factory=list)
+    table: Table | None = None
+    slot: load.Slot | None = None
+    receipt: load.Receipt | None = None
+    based_on: int | None = None  # the accepted submission this one would replace
+    submission_id: int | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return report.errors(self.problems)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return report.warnings(self.problems)
+
+    @property
+    def row_count(self) -> int:
+        return 0 if self.rows is None else self.rows.height
+
+    def to_json(self) -> dict:
+        return {
+            "file": self.file_name, "status": self.status, "kind": self.kind, "unit": self.unit,
+            "month": self.month.strftime("%Y-%m") if self.month else None, "sheet": self.sheet,
+            "rows": self.row_count if self.status in ("accepted", "unchanged") else 0,
+            "submission_id": self.submission_id,
+            "errors": [p.to_json() for p in self.errors], "warnings": [p.to_json() for p in self.warnings],
+        }
+
+
+def parse_month_arg(text: str) -> date:
+    """'YYYY-MM' from the command line or a form."""
+    year, month = (int(p) for p in text.split("-"))
+    return date(year, month, 1)
+
+
+def prepare(db: Database, path: Path, *, kind: str | None = None, unit: str | None = None,
+            month: date | None = None, submitted_by: str = "命令行", received_at: datetime | None = None,
+            file_name: str | None = None, today: date | None = None) -> Prepared:
+    """Keep the raw file, read it, check it. A rejected file is logged as a rejected submission."""
+    file_name = file_name or path.name
+    data = path.read_bytes()
+    receipt = load.Receipt(file_name, load.sha256_of(data), received_at or datetime.now(), submitted_by)
+    stored = load.store_raw_file(raw_files_dir(db.path), data, file_name)
+    prepared = _check(db, path, file_name, kind, unit, month, today or date.today())
+    prepared.receipt = receipt
+    with db.transaction() as con:
+        load.record_raw_file(con, receipt, stored, len(data))
+        previous = load.latest_in_slot(con, prepared.slot)
+        prepared.based_on = load.latest_accepted_in_slot(con, prepared.slot)
+        if previous and previous[1] == receipt.sha256:
+            # The same file again: nothing to change, whatever it said last time.
+            prepared.status = "unchanged" if previous[2] == "accepted" else "rejected"
+            prepared.submission_id = previous[0]
+        elif prepared.errors:
+            prepared.submission_id = load.record_submission(
+                con, prepared.slot, receipt, prepared.sheet, prepared.row_count, "rejected", prepared.problems)
+    return prepared
+
+
+def commit(db: Database, prepared: Prepared) -> Prepared:
+    """Write a ready file as the new accepted submission of its slot, all or nothing.
+
+    If another upload replaced the same slot since `prepare`, nothing is written
+    and the status becomes "conflict": the user reviews the newer data first.
+    """
+    if prepared.status != "ready":
+        return prepared
+    with db.transaction() as con:
+        if load.latest_accepted_in_slot(con, prepared.slot) != prepared.based_on:
+            prepared.status = "conflict"
+            return prepared
+        prepared.submission_id = load.record_submission(
+            con, prepared.slot, prepared.receipt, prepared.sheet, prepared.row_count, "accepted",
+            prepared.problems)
+        load.insert_rows(con, prepared.kind, prepared.submission_id, prepared.rows)
+    prepared.status = "accepted"
+    return prepared
+
+
+def load_file(db: Database, path: Path, **options) -> Prepared:
+    return commit(db, prepare(db, path, **options))
+
+
+def _check(db: Database, path: Path, file_name: str, kind: str | None, unit: str | None,
+           month: date | None, today: date) -> Prepared:
+    prepared = Prepared(file_name=file_name, status="ready")
+    try:
+        table = locate(read_sheets(path), kind)
+    except (UnreadableFile, LayoutError) as exc:
+        problem = exc.problem if isinstance(exc, LayoutError) else Problem("error", "unreadable", str(exc))
+        prepared.status, prepared.problems = "rejected", [problem]
+        prepared.slot = load.Slot(kind, None, month)
+        return prepared
+    prepared.kind, prepared.sheet, prepared.table = table.kind.name, table.sheet, table
+    units = _known_units(db)
+    ctx = Context(today=today, units=units)
+    if table.kind.name == "ledger":
+        unit = unit or _infer_unit(file_name, table.title, units)
+        month = month or _infer_month(file_name, table.title)
+        missing = _missing_identity(table, unit, month, units)
+        if missing:
+            prepared.status, prepared.problems = "rejected", missing
+            prepared.slot = load.Slot("ledger", None, month)
+            return prepared
+        ctx = Context(today=today, units=units, unit=units[unit], report_month=month,
+                      previous=_previous_ledger(db, unit, month))
+        prepared.unit, prepared.month = unit, month
+        prepared.slot = load.Slot("ledger", units[unit].unit_id, month)
+    else:
+        prepared.slot = load.Slot(table.kind.name, None, None)
+    typed, problems = normalise(table)
+    problems += validate(table, typed, ctx)
+    prepared.rows = _keyed(table.kind.name, typed, units)
+    prepared.problems = problems
+    if report.errors(problems):
+        prepared.status = "rejected"
+    return prepared
+
+
+def _known_units(db: Database) -> dict[str, Unit]:
+    frame = db.query("select unit_id, name, level, district from units")
+    return {r["name"]: Unit(**r) for r in frame.iter_rows(named=True)}
+
+
+def _infer_unit(file_name: str, title: str, units: dict[str, Unit]) -> str | None:
+    """The reporting unit named in the title rows or the file name, if exactly one longest match."""
+    text = f"{title} {Path(file_name).stem}"
+    found = [name for name, u in units.items() if u.level in ("street", "industry")
+             and UNIT_SUFFIXES.sub("", name) in text]
+    found.sort(key=len, reverse=True)
+    if len(found) == 1 or (len(found) > 1 and len(found[0]) > len(found[1])):
+        return found[0]
+    return None
+
+
+def _infer_month(file_name: str, title: str) -> date | None:
+    match = TITLE_MONTH.search(title) or TITLE_MONTH.search(file_name) or NAME_MONTH.search(Path(file_name).stem)
+    if match and 1 <= int(match.group(2)) <= 12:
+        return date(int(match.group(1)), int(match.group(2)), 1)
+    return None
+
+
+def _missing_identity(table: Table, unit: str | None, month: date | None, units: dict[str, Unit]) -> list[Problem]:
+    problems = []
+    if unit is None:
+        problems.append(Problem("error", "unit_unknown",
+                                "无法确定报送单位：请在上传时选择单位（命令行用 --unit），"
+                                "或在标题行写明单位全称", sheet=table.sheet))
+    elif unit not in units or units[unit].level not in ("street", "industry"):
+        problems.append(Problem("error", "unit_unknown", f"“{unit}”不是已登记的报送单位，请核对单位全称",
+                                sheet=table.sheet))
+    if month is None:
+        problems.append(Problem("error", "month_unknown",
+                                "无法确定报送月份：请在上传时选择月份（命令行用 --month YYYY-MM），"
+                                "或在标题行写明如“2025年3月”", sheet=table.sheet))
+    return problems
+
+
+def _previous_ledger(db: Database, unit: str, month: date) -> pl.DataFrame:
+    return db.query(
+        "select * exclude (report_month, unit, submission_id) from ledger"
+        " where unit = $unit and report_month = ("
+        "   select max(report_month) from ledger where unit = $unit and report_month < $month)",
+        {"unit": unit, "month": month},
+    )
+
+
+def _keyed(kind: str, typed: pl.DataFrame, units: dict[str, Unit]) -> pl.DataFrame:
+    """Rows as their table stores them: one per key (the last wins), units as ids."""
+    key = list(contract().kinds[kind].key)
+    rows = typed.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in key)).unique(key, keep="last",
+                                                                                        maintain_order=True)
+    if "unit" in rows.columns:
+        ids = {name: u.unit_id for name, u in units.items()}
+        rows = rows.with_columns(unit_id=pl.col("unit").replace_strict(ids, default=None, return_dtype=pl.Int32))
+    return rows

@@ -1,0 +1,196 @@
+"""Step 4, validate: the contract's rules on typed rows, each a small verify_* function.
+
+A rule returns problems; "error" blocks the load, "warning" is shown and stored
+with the submission. Each rule's message names the rule, so a unit knows what
+to fix without reading the contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from etl.locate import EXCEL_ROW, Table
+from etl.report import EXAMPLES_SHOWN, Problem
+
+# A count that grew this many times since last month is probably a typo.
+JUMP_FACTOR = 10
+JUMP_MIN_VALUE = 10
+
+
+@dataclass(frozen=True)
+class Unit:
+    unit_id: int
+    name: str
+    level: str
+    district: str | None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules need to know beyond the file itself."""
+
+    today: date
+    units: dict[str, Unit]  # every known unit by name
+    unit: Unit | None = None  # the reporting unit of a ledger
+    report_month: date | None = None  # first day of a ledger's month
+    previous: pl.DataFrame | None = None  # the unit's previous ledger, as the `ledger` view has it
+
+
+Rule = Callable[[Table, pl.DataFrame, Context], list[Problem]]
+
+
+def _flag(table: Table, typed: pl.DataFrame, mask: pl.Expr, field: str, rule: str, message: str,
+          severity: str = "error") -> list[Problem]:
+    """One problem for every row of `typed` where `mask` holds, quoting the cells as written."""
+    hit = typed.filter(mask)
+    if hit.height == 0:
+        return []
+    label = table.headers.get(field) or table.kind.field(field).label
+    values = []
+    if field in table.rows.columns:
+        written = hit.select(EXCEL_ROW).head(EXAMPLES_SHOWN).join(
+            table.rows.select(EXCEL_ROW, field), on=EXCEL_ROW, how="left")
+        values = [v for v in written[field].to_list() if v is not None]
+    return [Problem(severity, rule, message, sheet=table.sheet, column=label,
+                    rows=hit[EXCEL_ROW].to_list(), values=values)]
+
+
+def verify_required(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
+    problems = []
+    for f in table.kind.loaded_fields:
+        if f.required:
+            problems += _flag(table, typed, pl.col(f.name).is_null(), f.name, "required",
+                              f"“{f.label}”为必填项，不能为空")
+    return problems
+
+
+def verify_counts_not_negative(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
+    problems = []
+    for f in table.kind.loaded_fields:
+        if f.type == "int":
+            problems += _flag(table, typed, pl.col(f.name) < 0, f.name, "count_not_negative",
+                              f"“{f.label}”不能为负数")
+    return problems
+
+
+def verify_youth_within_employees(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
+    return _flag(table, typed, pl.col("youth_employees") > pl.col("employees"), "youth_employees",
+                 "youth_within_employees", "35岁以下青年数不能多于从业人员数")
+
+
+def verify_members_within_youth(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
+    return _flag(table, typed, pl.col("league_members") > pl.col("youth_employees"), "league_members",
+                 "members_within_youth", "团员数不能多于35岁以下青年数")
+
+
+def verify_org_date_when_org(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
+    return _flag(table, typed, pl.col("has_league_org") & pl.col("league_org_date").is_null(),
+                 "league_org_date", "org_date_required", "已建立团组织的单位须填写建团日期")
+
+
+def verify_org_date_in_time(table: Table, typed: pl.DataFrame, ctx: Context) -> list[Problem]:
+    latest = ctx.today
+    if ctx.report_month is not None:
+        month_end = pl.lit(ctx.report_month).dt.month_end()
+        problems = _flag(table, typed, (pl.col("league_org_date") > month_end) & (pl.col("league_org_date") <= latest),
+                         "league_org_date", "org_date_after_report_month",
+                         f"建团日期晚于本次报送月份（{ctx.report_month:%Y年%m月}），请核对日期或报送月份")
+    else:
+        problems = []
+    return problems + _flag(table, typed, pl.col("league_org_date") > latest, "league_org_date",
+                            "org_date_in_future", "建团日期不能晚于今天")
+
+
+def verify_street_for_street_unit(table: Table, typed: pl.DataFrame, ctx: Context) -> list[Problem]:
+    if ctx.unit is None or ctx.unit.level != "street":
+        return []
+    return _flag(table, typed, pl.col("street").is_null(), "street", "street_required",
+                 "街镇团组织报送的台账须填写“所属街镇”")
+
+
+def verify_kind_only_with_org(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
+    return _flag(table, typed, ~pl.col("has_league_org") & pl.col("league_org_kind").is_not_null(),
+                 "league_org_kind", "org_kind_without_org",
+                 "未建立团组织却填写了团组织类型，请核对“是否建立团组织”", severity="warning")
+
+
+def verify_district_of_unit(table: Table, typed: pl.DataFrame, ctx: Context) -> list[Problem]:
+    if ctx.unit is None or not ctx.unit.district:
+        return []
+    return _flag(table, typed, pl.col("district").is_not_null() & (pl.col("district") != ctx.unit.district),
+                 "district", "district_of_unit",
+                 f"所属区县与报送单位所在区（{ctx.unit.district}）不一致，请核对", severity="warning")
+
+
+def verify_unique_organisation(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
+    repeated = pl.col("uscc").is_not_null() & pl.col("uscc").is_duplicated()
+    return _flag(table, typed, repeated, "uscc", "duplicate_organisation",
+                 "同一单位在表中出现多次，已按最后一行载入；请删除重复行", severity="warning")
+
+
+def verify_known_unit(table: Table, typed: pl.DataFrame, ctx: Context) -> list[Problem]:
+    known = list(ctx.units)
+    return _flag(table, typed, pl.col("unit").is_not_null() & ~pl.col("unit").is_in(known), "unit",
+                 "unit_known", "不是已登记的报送单位，请按单位全称填写（如“东湖区和平街道团工委”）")
+
+
+def verify_replies_within_questions(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
+    return _flag(table, typed, pl.col("effective_replies") > pl.col("questions"), "effective_replies",
+                 "replies_within_questions", "有效回复数不能多于咨询求助及问题反映数")
+
+
+def verify_unique_key(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
+    key = list(table.kind.key)
+    repeated = pl.all_horizontal(pl.col(k).is_not_null() for k in key) & pl.struct(key).is_duplicated()
+    return _flag(table, typed, repeated, key[0], "duplicate_key",
+                 "同一单位同一期出现多行，请只保留一行")
+
+
+def verify_changes_since_last_month(table: Table, typed: pl.DataFrame, ctx: Context) -> list[Problem]:
+    """Warnings against the unit's previous ledger: unchanged copy, tenfold jumps, vanished organisations."""
+    previous = ctx.previous
+    if previous is None or previous.height == 0:
+        return []
+    problems = []
+    compared = [c for c in previous.columns if c in typed.columns and c not in (EXCEL_ROW, "extra")]
+    current = typed.unique("uscc", keep="last")
+    before = previous.select(compared).cast(current.select(compared).schema)
+    if current.select(compared).sort("uscc").equals(before.sort("uscc")):
+        problems.append(Problem("warning", "same_as_last_month",
+                                "本月台账与上月完全相同，请确认本月情况已更新", sheet=table.sheet))
+    joined = current.join(previous, on="uscc", how="inner", suffix="_previous")
+    for count in ("employees", "league_members"):
+        jumped = (pl.col(count) >= JUMP_MIN_VALUE) & (pl.col(count) >= JUMP_FACTOR * pl.col(f"{count}_previous")) \
+            & (pl.col(f"{count}_previous") > 0)
+        problems += _flag(table, joined, jumped, count, "count_jump",
+                          f"比上月增长 {JUMP_FACTOR} 倍以上，请确认没有多打数字", severity="warning")
+    vanished = previous.join(current, on="uscc", how="anti")
+    if vanished.height:
+        names = "、".join(vanished["org_name"].head(EXAMPLES_SHOWN).to_list())
+        problems.append(Problem("warning", "organisation_vanished",
+                                f"上月台账中的 {vanished.height} 个单位本月未出现（如 {names}），"
+                                "如已注销或迁出请在备注中说明", sheet=table.sheet))
+    return problems
+
+
+RULES: dict[str, tuple[Rule, ...]] = {
+    "ledger": (
+        verify_required, verify_counts_not_negative, verify_youth_within_employees,
+        verify_members_within_youth, verify_org_date_when_org, verify_org_date_in_time,
+        verify_street_for_street_unit, verify_kind_only_with_org, verify_district_of_unit,
+        verify_unique_organisation, verify_changes_since_last_month,
+    ),
+    "targets": (verify_required, verify_counts_not_negative, verify_known_unit, verify_unique_key),
+    "youth_voice": (
+        verify_required, verify_counts_not_negative, verify_known_unit, verify_replies_within_questions,
+        verify_unique_key,
+    ),
+}
+
+
+def validate(table: Table, typed: pl.DataFrame, ctx: Context) -> list[Problem]:
+    return [p for rule in RULES[table.kind.name] for p in rule(table, typed, ctx)]
