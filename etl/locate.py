@@ -50,6 +50,8 @@ class Table:
     extra_headers: dict[str, str]  # grid column -> header text of columns the contract does not know
     rows: pl.DataFrame  # excel_row, one String column per field found, extra grid columns
     title: str  # text above the header (names the unit and month in many files)
+    grid: pl.DataFrame  # the whole sheet as read, to mark problems on a copy of it
+    header_columns: dict[str, str]  # header text as written -> grid column
 
 
 class LayoutError(ValueError):
@@ -154,6 +156,8 @@ def extract_table(match: HeaderMatch) -> Table:
         extra_headers=extra,
         rows=rows,
         title=title,
+        grid=match.sheet.cells,
+        header_columns={text: column for column, text in match.headers.items()},
     )
 
 

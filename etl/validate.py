@@ -59,11 +59,19 @@ def _flag(table: Table, typed: pl.DataFrame, mask: pl.Expr, field: str, rule: st
                     rows=hit[EXCEL_ROW].to_list(), values=values)]
 
 
+def _blank(table: Table, field: str) -> pl.Expr:
+    """Whether the cell was left empty: an unreadable cell is reported once, as unreadable, not again as missing."""
+    if field not in table.rows.columns:
+        return pl.lit(True)
+    written = table.rows[field].str.strip_chars().fill_null("")
+    return pl.lit(written == "")
+
+
 def verify_required(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
     problems = []
     for f in table.kind.loaded_fields:
         if f.required:
-            problems += _flag(table, typed, pl.col(f.name).is_null(), f.name, "required",
+            problems += _flag(table, typed, pl.col(f.name).is_null() & _blank(table, f.name), f.name, "required",
                               f"“{f.label}”为必填项，不能为空")
     return problems
 
@@ -88,7 +96,7 @@ def verify_members_within_youth(table: Table, typed: pl.DataFrame, _: Context) -
 
 
 def verify_org_date_when_org(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
-    return _flag(table, typed, pl.col("has_league_org") & pl.col("league_org_date").is_null(),
+    return _flag(table, typed, pl.col("has_league_org") & _blank(table, "league_org_date"),
                  "league_org_date", "org_date_required", "已建立团组织的单位须填写建团日期")
 
 
@@ -108,7 +116,7 @@ def verify_org_date_in_time(table: Table, typed: pl.DataFrame, ctx: Context) -> 
 def verify_street_for_street_unit(table: Table, typed: pl.DataFrame, ctx: Context) -> list[Problem]:
     if ctx.unit is None or ctx.unit.level != "street":
         return []
-    return _flag(table, typed, pl.col("street").is_null(), "street", "street_required",
+    return _flag(table, typed, _blank(table, "street"), "street", "street_required",
                  "街镇团组织报送的台账须填写“所属街镇”")
 
 
