@@ -12,6 +12,7 @@ import streamlit as st
 from etl.contract import contract
 from etl.pipeline import commit, prepare
 from etl.problem_report import problem_report_xlsx, problems_frame
+from etl.templates import template_xlsx
 from league import queries, ui
 
 PREPARED_KEY = "upload_prepared"
@@ -27,6 +28,11 @@ st.title("上传报送文件")
 db = ui.database()
 kinds = contract().kinds
 kind = st.radio("文件种类", list(kinds), format_func=lambda k: kinds[k].label, horizontal=True)
+st.download_button(
+    f"下载空白模板：{kinds[kind].label}（含示例行和填表说明）", data=template_xlsx(kind),
+    file_name=f"{kinds[kind].label}模板.xlsx", icon=":material/description:",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
 
 unit = month = None
 if kind == "ledger":
