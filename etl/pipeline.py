@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from etl import load, report
@@ -83,10 +84,19 @@ def prepare(db: Database, path: Path, *, kind: str | None = None, unit: str | No
     data = path.read_bytes()
     receipt = load.Receipt(file_name, load.sha256_of(data), received_at or datetime.now(), submitted_by)
     stored = load.store_raw_file(raw_files_dir(db.path), data, file_name)
-    prepared = _check(db, path, file_name, kind, unit, month, today or date.today())
-    prepared.receipt = receipt
+    prepared = Prepared(file_name=file_name, status="ready", receipt=receipt)
+    try:
+        table = locate(read_sheets(path), kind)
+    except (UnreadableFile, LayoutError) as exc:
+        problem = exc.problem if isinstance(exc, LayoutError) else Problem("error", "unreadable", str(exc))
+        prepared.status, prepared.problems, table = "rejected", [problem], None
+    # One transaction for every read and the log entry: what was checked is what is logged.
     with db.transaction() as con:
         load.record_raw_file(con, receipt, stored, len(data))
+        if table is None:
+            prepared.slot = load.Slot(kind, None, month)
+        else:
+            _check(con, prepared, table, unit, month, today or date.today())
         previous = load.latest_in_slot(con, prepared.slot)
         prepared.based_on = load.latest_accepted_in_slot(con, prepared.slot)
         if previous and previous[1] == receipt.sha256:
@@ -123,31 +133,25 @@ def load_file(db: Database, path: Path, **options) -> Prepared:
     return commit(db, prepare(db, path, **options))
 
 
-def _check(db: Database, path: Path, file_name: str, kind: str | None, unit: str | None,
-           month: date | None, today: date) -> Prepared:
-    prepared = Prepared(file_name=file_name, status="ready")
-    try:
-        table = locate(read_sheets(path), kind)
-    except (UnreadableFile, LayoutError) as exc:
-        problem = exc.problem if isinstance(exc, LayoutError) else Problem("error", "unreadable", str(exc))
-        prepared.status, prepared.problems = "rejected", [problem]
-        prepared.slot = load.Slot(kind, None, month)
-        return prepared
+def _check(con: duckdb.DuckDBPyConnection, prepared: Prepared, table: Table, unit: str | None,
+           month: date | None, today: date) -> None:
+    """Identify the submission's slot, then normalise and validate its rows."""
     prepared.kind, prepared.sheet, prepared.table = table.kind.name, table.sheet, table
-    units = _known_units(db)
+    units = _known_units(con)
     ctx = Context(today=today, units=units)
     if table.kind.name == "ledger":
-        unit = unit or _infer_unit(file_name, table.title, units)
-        month = month or _infer_month(file_name, table.title)
+        unit = unit or _infer_unit(prepared.file_name, table.title, units)
+        month = month or _infer_month(prepared.file_name, table.title)
         missing = _missing_identity(table, unit, month, units)
         if missing:
             prepared.status, prepared.problems = "rejected", missing
             prepared.slot = load.Slot("ledger", None, month)
-            return prepared
+            return
+        unit_id = units[unit].unit_id
         ctx = Context(today=today, units=units, unit=units[unit], report_month=month,
-                      previous=_previous_ledger(db, unit, month))
+                      previous=_previous_ledger(con, unit_id, month))
         prepared.unit, prepared.month = unit, month
-        prepared.slot = load.Slot("ledger", units[unit].unit_id, month)
+        prepared.slot = load.Slot("ledger", unit_id, month)
     else:
         prepared.slot = load.Slot(table.kind.name, None, None)
     typed, problems = normalise(table)
@@ -156,12 +160,11 @@ def _check(db: Database, path: Path, file_name: str, kind: str | None, unit: str
     prepared.problems = problems
     if report.errors(problems):
         prepared.status = "rejected"
-    return prepared
 
 
-def _known_units(db: Database) -> dict[str, Unit]:
-    frame = db.query("select unit_id, name, level, district from units")
-    return {r["name"]: Unit(**r) for r in frame.iter_rows(named=True)}
+def _known_units(con: duckdb.DuckDBPyConnection) -> dict[str, Unit]:
+    rows = con.execute("select unit_id, name, level, district from units").fetchall()
+    return {name: Unit(unit_id, name, level, district) for unit_id, name, level, district in rows}
 
 
 def _infer_unit(file_name: str, title: str, units: dict[str, Unit]) -> str | None:
@@ -198,13 +201,14 @@ def _missing_identity(table: Table, unit: str | None, month: date | None, units:
     return problems
 
 
-def _previous_ledger(db: Database, unit: str, month: date) -> pl.DataFrame:
-    return db.query(
-        "select * exclude (report_month, unit, submission_id) from ledger"
-        " where unit = $unit and report_month = ("
-        "   select max(report_month) from ledger where unit = $unit and report_month < $month)",
-        {"unit": unit, "month": month},
-    )
+def _previous_ledger(con: duckdb.DuckDBPyConnection, unit_id: int, month: date) -> pl.DataFrame:
+    """The unit's accepted ledger rows of its latest month before this one."""
+    return con.execute(
+        "select r.* exclude (submission_id, excel_row, extra) from ledger_rows r"
+        " where r.submission_id = (select submission_id from ledger_submissions"
+        "   where unit_id = $unit_id and report_month < $month order by report_month desc limit 1)",
+        {"unit_id": unit_id, "month": month},
+    ).pl()
 
 
 def _keyed(kind: str, typed: pl.DataFrame, units: dict[str, Unit]) -> pl.DataFrame:
