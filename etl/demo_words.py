@@ -60,8 +60,9 @@ SOCIAL_FORMS = [
     ("其他", "青年创业促进会"), ("文化创意", "文化艺术促进会"),
 ]
 
-BRAND_FIRST = list("华恒鑫瑞博嘉汇宏盛达天中新金长凯兴联润信安锦创远卓晨星云海鼎泰正德佳和诚明光立隆")
-BRAND_SECOND = list("信达源丰盛通泰华宇辉阳帆航力美程峰川林翔越启元成升邦途桥朗智腾博睿诺扬")
+# Two-character brands; characters that would make well-known real brands (中信, 联通, 海航 …) are left out.
+BRAND_FIRST = list("华恒鑫瑞博嘉汇宏盛达天新金长凯兴联润信安锦创远卓晨星云海鼎泰正德佳和诚明光立隆")
+BRAND_SECOND = list("达源丰盛泰华宇辉阳帆力美程峰川林翔越启元成升邦途桥朗智腾博睿诺扬")
 
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢")
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红鹏飞宇欣怡晨浩然子轩雨婷思远佳琪俊博文")
@@ -108,8 +109,10 @@ def make_org_name(rng: random.Random, district: str, industry: str, social_form:
         return f"{CITY}{district}{brand}{social_form}"
     stem = rng.choice(INDUSTRIES[industry][3])
     place = rng.choice([CITY_SHORT, CITY, f"{CITY_SHORT}{district.removesuffix('区')}"])
-    if stem.endswith("事务所"):
-        return f"{place}{brand}{stem}" + rng.choice(["", "（普通合伙）", "有限公司"])
+    if stem == "律师事务所":
+        return f"{place}{brand}{stem}" + rng.choice(["", "（普通合伙）"])
+    if stem == "会计师事务所":
+        return f"{place}{brand}{stem}" + rng.choice(["有限公司", "（特殊普通合伙）", ""])
     return f"{place}{brand}{stem}" + rng.choices(["有限公司", "有限责任公司", "股份有限公司"], [80, 15, 5])[0]
 
 
