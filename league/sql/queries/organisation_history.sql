@@ -1,0 +1,15 @@
+-- One organisation month by month up to the as-of month, as its units reported it.
+with scoped_units as (
+    select name as unit
+    from units_in_scope($scope)
+),
+final as (
+    select
+        l.report_month, l.unit, l.org_name, l.employees, l.youth_employees, l.league_members,
+        l.has_party_org, l.has_league_org, l.league_org_kind, l.build_mode, l.build_path,
+        l.league_org_date, l.directly_managed, l.leader_name, l.leader_phone, l.note
+    from ledger l
+    join scoped_units using (unit)
+    where l.uscc = $uscc and l.report_month <= $as_of_month::date
+)
+select * from final order by report_month;
