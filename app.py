@@ -1,0 +1,31 @@
+"""团建看板: the router, and the frame every page shares.
+
+The frame: the one database (built with demo data on the very first start),
+the "数据截至" month in the sidebar, and the viewer's scope (the whole city
+until sign-in exists). Pages read them through league.ui.
+"""
+
+import streamlit as st
+
+from league import ui
+
+st.set_page_config(page_title="团建看板", layout="wide")
+
+db = ui.database()
+if db.is_empty():
+    from etl.demo import build_demo
+
+    bar = st.progress(0.0, text="首次启动：正在生成演示数据……")
+    build_demo(db, progress=lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=text))
+    bar.empty()
+
+ui.as_of_selector()
+
+pages = st.navigation([
+    st.Page("pages/progress.py", title="总览", icon=":material/flag:", default=True),
+    st.Page("pages/coverage.py", title="覆盖", icon=":material/grid_on:"),
+    st.Page("pages/youth_voice.py", title="青年之声", icon=":material/forum:"),
+    st.Page("pages/upload.py", title="上传", icon=":material/upload_file:"),
+    st.Page("pages/submissions.py", title="报送", icon=":material/event_available:"),
+])
+pages.run()

@@ -1,0 +1,218 @@
+"""The page edge: the only module in `league` that imports streamlit.
+
+It holds what every page shares: the one Database per process, cached query
+results keyed on (database, data version, scope, arguments), the "数据截至"
+month chosen in the sidebar, the viewer's scope, Chinese column labels, and
+the table-with-download and empty-state helpers.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from league import queries
+from league.config import database_path
+from league.db import Database
+
+AS_OF_KEY = "as_of_month"
+SCOPE_KEY = "scope"
+UPLOAD_MONTHS_BACK = 24  # how far back the upload page offers report months
+
+# English column names of query frames -> the Chinese headers users see.
+COLUMN_LABELS = {
+    "unit": "单位", "district": "所属区县", "level": "层级",
+    "ledger_month": "台账月份", "carried_forward": "沿用此前台账",
+    "done": "已新建", "target": "年度目标", "completion": "完成率", "expected": "序时进度",
+    "status": "进度状态",
+    "done_enterprise": "非公企业已新建", "target_enterprise": "非公企业目标",
+    "done_social": "社会组织已新建", "target_social": "社会组织目标",
+    "done_direct": "直接联系管理已新建", "target_direct": "直接联系管理目标",
+    "report_month": "月份", "month_end": "月末", "expected_share": "序时进度",
+    "planned": "序时目标数", "milestone_date": "节点日期", "milestone_share": "节点比例",
+    "milestone_planned": "节点目标数",
+    "industry": "行业", "organisations": "组织数", "with_league_org": "已建团组织数",
+    "coverage": "覆盖率", "gaps": "空白点数",
+    "must_build_now": "核查提示", "org_name": "单位名称", "uscc": "统一社会信用代码",
+    "org_type": "单位类型", "employees": "从业人员数", "youth_employees": "35岁以下青年数",
+    "league_members": "团员数", "has_party_org": "已建党组织",
+    "month": "月份", "units_reporting": "报送单位数",
+    "terminals": "网络终端数", "visits": "访问量", "questions": "咨询求助及问题反映数",
+    "effective_replies": "有效回复数", "reply_rate": "回复率", "alliances": "线下服务联盟数",
+    "experts": "专家数", "activities": "线下服务活动场次", "youth_reached": "覆盖青年人次",
+    "weibo_accounts": "微博账号数", "wechat_accounts": "微信公众号数",
+    "first_received_at": "首次报送时间", "due_date": "截止日期", "timeliness": "报送情况",
+    "units": "应报单位数", "submitted": "已报送", "on_time": "按时", "late": "逾期",
+    "missing": "未报送", "reporting_rate": "报送率", "on_time_rate": "按时报送率",
+}
+PERCENT_COLUMNS = {
+    "completion", "expected", "expected_share", "milestone_share", "coverage",
+    "reply_rate", "reporting_rate", "on_time_rate",
+}
+MONTH_COLUMNS = {"report_month", "ledger_month", "month"}
+
+# Status is shown by colour and by icon and words together, never by colour alone.
+STATUS_COLOURS = {"达到序时进度": "#2e7d32", "略有滞后": "#f9a825", "滞后": "#c62828", "无目标": "#9e9e9e"}
+STATUS_ICONS = {"达到序时进度": "🟢", "略有滞后": "🟡", "滞后": "🔴", "无目标": "⚪"}
+TIMELINESS_COLOURS = {"按时": "#2e7d32", "逾期": "#f9a825", "未报送": "#c62828"}
+TIMELINESS_ICONS = {"按时": "✅", "逾期": "⏰", "未报送": "❌"}
+
+
+# --- the database and cached queries -------------------------------------
+
+@st.cache_resource(show_spinner=False)
+def _open_database(path: str) -> Database:
+    db = Database(path)
+    db.migrate()
+    return db
+
+
+def database() -> Database:
+    """The process's Database for $LEAGUE_DASHBOARD_DB (else data/league.duckdb), migrated."""
+    return _open_database(str(database_path()))
+
+
+def scope() -> str | None:
+    """The unit whose subtree the viewer may see; None (the whole city) until sign-in sets it."""
+    return st.session_state.get(SCOPE_KEY)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(query_name: str, db_path: str, data_version: int, args: tuple, kwargs: tuple) -> pl.DataFrame:
+    # data_version is part of the key only: a new upload makes every old entry unreachable.
+    return getattr(queries, query_name)(_open_database(db_path), *args, **dict(kwargs))
+
+
+def fetch(query: Callable[..., pl.DataFrame], *args, **filters) -> pl.DataFrame:
+    """Run a scoped query from league.queries for the viewer's scope, cached."""
+    db = database()
+    return _cached(query.__name__, str(db.path), db.data_version(), (scope(), *args), tuple(sorted(filters.items())))
+
+
+def fetch_reference(query: Callable[..., pl.DataFrame], *args) -> pl.DataFrame:
+    """Run an unscoped query (the plan's settings), cached."""
+    db = database()
+    return _cached(query.__name__, str(db.path), db.data_version(), args, ())
+
+
+# --- the "数据截至" month ------------------------------------------------------
+
+def month_label(month: date) -> str:
+    return f"{month.year}年{month.month}月"
+
+
+def as_of_selector() -> date | None:
+    """The sidebar's "数据截至" month: months with ledger data, the latest by default."""
+    months = fetch(queries.ledger_months)["report_month"].to_list()
+    if not months:
+        st.session_state.pop(AS_OF_KEY, None)
+        st.sidebar.caption("数据截至：暂无台账数据")
+        return None
+    if st.session_state.get(AS_OF_KEY) not in months:
+        st.session_state[AS_OF_KEY] = months[0]
+    return st.sidebar.selectbox(
+        "数据截至", months, key=AS_OF_KEY, format_func=month_label,
+        help="各页面的数字都按所选月份末的台账计算；某单位当月未报送时沿用其此前最近一期台账。",
+    )
+
+
+def upload_months(today: date | None = None) -> list[date]:
+    """Months a ledger may be sent for, newest first: this month and the 23 before it,
+    plus any older month that already holds ledgers (so a late correction can still be sent)."""
+    current = (today or date.today()).replace(day=1)
+    recent = []
+    for back in range(UPLOAD_MONTHS_BACK):
+        year, month = divmod(current.year * 12 + current.month - 1 - back, 12)
+        recent.append(date(year, month + 1, 1))
+    held = fetch(queries.ledger_months)["report_month"].to_list()
+    return sorted(set(recent) | set(held), reverse=True)
+
+
+def as_of_month() -> date | None:
+    """The month chosen in the sidebar; the latest month with ledger data if app.py's frame did not run.
+
+    (Streamlit runs a page without app.py when a server's first request is a
+    link straight to the page, because our pages live in a folder named pages/.)
+    """
+    if AS_OF_KEY in st.session_state:
+        return st.session_state[AS_OF_KEY]
+    months = fetch(queries.ledger_months)["report_month"]
+    return months[0] if len(months) else None
+
+
+def require_as_of_month() -> date:
+    """The chosen month, or a plain message and the end of the page when there is no ledger yet."""
+    month = as_of_month()
+    if month is None:
+        st.info("还没有任何已接收的台账。请先到“上传”页面上传各单位的月度台账。")
+        st.stop()
+    return month
+
+
+# --- tables, downloads and empty states ------------------------------------
+
+def empty_state(message: str) -> None:
+    st.info(message)
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def count(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def status_label(status: str | None) -> str:
+    return f"{STATUS_ICONS.get(status, '')} {status}".strip() if status else ""
+
+
+def timeliness_label(timeliness: str | None) -> str:
+    return f"{TIMELINESS_ICONS.get(timeliness, '')} {timeliness}".strip() if timeliness else ""
+
+
+def _readable(frame: pl.DataFrame) -> pl.DataFrame:
+    """Months as 2024-06, yes/no as 是/否, status with its icon; column names in Chinese."""
+    readable = []
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if name in MONTH_COLUMNS:
+            column = column.dt.strftime("%Y-%m")
+        elif dtype == pl.Boolean:
+            column = pl.when(column).then(pl.lit("是")).when(~column).then(pl.lit("否"))
+        elif name == "status":
+            column = column.map_elements(status_label, return_dtype=pl.String)
+        elif name == "timeliness":
+            column = column.map_elements(timeliness_label, return_dtype=pl.String)
+        readable.append(column.alias(COLUMN_LABELS.get(name, name)))
+    return frame.select(readable)
+
+
+def xlsx_bytes(frame: pl.DataFrame, percent_columns: Sequence[str] = ()) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_excel(
+        buffer, worksheet="数据", autofit=True,
+        column_formats={name: "0.0%" for name in percent_columns},
+    )
+    return buffer.getvalue()
+
+
+def table_with_download(frame: pl.DataFrame, columns: Sequence[str], file_name: str, key: str) -> None:
+    """The frame's chosen columns as a table with Chinese headers, and the same as an .xlsx download."""
+    shown = _readable(frame.select(columns))
+    percents = [COLUMN_LABELS.get(name, name) for name in columns if name in PERCENT_COLUMNS]
+    counts = [COLUMN_LABELS.get(name, name) for name in columns if frame.schema[name].is_integer()]
+    st.dataframe(
+        shown, hide_index=True, key=f"{key}_table",
+        column_config={name: st.column_config.NumberColumn(format="percent") for name in percents}
+        | {name: st.column_config.NumberColumn(format="localized") for name in counts},
+    )
+    st.download_button(
+        "下载表格（Excel）", data=xlsx_bytes(shown, percents), file_name=file_name,
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:", key=f"{key}_download",
+    )

@@ -1,0 +1,273 @@
+"""Every page through streamlit's AppTest: set widgets as a person would and check what is shown.
+
+Most tests run on the demo database (built once per session by the same path
+the app's first start takes) and compare what a page shows with what the query
+layer returns; a few run on the small league, whose figures are known by hand,
+and on a database with no ledger yet, for the empty states.
+"""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from league import queries
+from league.config import DB_ENV_VAR
+from tests.small_league import build_small_league
+
+APP = Path(__file__).parent.parent / "app.py"
+TIMEOUT = 60  # seconds per run; the default 3 s is too short for a first run on the demo database
+NO_LEDGER = "还没有任何已接收的台账。请先到“上传”页面上传各单位的月度台账。"
+
+
+@pytest.fixture(autouse=True)
+def reruns_go_through_app_py(monkeypatch):
+    """Let every rerun run app.py, as a server does.
+
+    A server decides once per process whether it is a legacy pages/-folder app
+    and st.navigation turns that off on the first run. AppTest (streamlit 1.67)
+    decides again before every run and, since our pages live in pages/, would
+    rerun the page alone, without app.py's sidebar.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory):
+    return build_small_league(tmp_path_factory.mktemp("small_pages") / "league.duckdb")
+
+
+def open_app(monkeypatch, db, page: str | None = None) -> AppTest:
+    monkeypatch.setenv(DB_ENV_VAR, str(db.path))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def rerun(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    return [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
+
+
+def table_with(at: AppTest, header: str):
+    """The first table on the page that has a column named `header`, as pandas."""
+    return next(t.value for t in at.dataframe if header in t.value.columns)
+
+
+def infos(at: AppTest) -> list[str]:
+    return [i.value for i in at.info]
+
+
+def choose_month(at: AppTest, month: date) -> AppTest:
+    at.sidebar.selectbox(key="as_of_month").set_value(month)
+    return rerun(at)
+
+
+def latest_month(db) -> date:
+    return queries.ledger_months(db, None)["report_month"][0]
+
+
+def fraction(value: float) -> str:
+    return f"{value:.1%}"
+
+
+# --- 总览 ------------------------------------------------------------------------
+
+def test_progress_page_shows_the_years_progress(demo_db, monkeypatch):
+    at = open_app(monkeypatch, demo_db)
+    month = latest_month(demo_db)
+    total = queries.progress_total(demo_db, None, month).row(0, named=True)
+
+    shown = metrics(at)
+    assert shown["新建团组织（全部）"] == f"{total['done']:,} / {total['target']:,}"
+    assert shown["完成率"] == fraction(total["completion"])
+    assert shown["序时进度"] == fraction(total["expected"])
+    assert shown["进度状态"].endswith(total["status"])
+    assert shown["其中：直接联系管理"] == f"{total['done_direct']:,} / {total['target_direct']:,}"
+
+    table = table_with(at, "进度状态")
+    assert len(table) == queries.reporting_units(demo_db, None).height
+    assert set(table["进度状态"]) <= {"🟢 达到序时进度", "🟡 略有滞后", "🔴 滞后", "⚪ 无目标"}
+    assert chart_titles(at) == [f"{month.year}年累计新建团组织与序时进度", "各单位新建团组织完成率（虚线为序时进度）"]
+    assert at.download_button[0].label == "下载表格（Excel）"
+    assert [e.label for e in at.expander] == ["指标口径"]
+
+
+def test_progress_page_filters_by_org_type_and_district(demo_db, monkeypatch):
+    at = open_app(monkeypatch, demo_db)
+    month = latest_month(demo_db)
+    district = queries.reporting_units(demo_db, None)["district"][0]
+
+    at.radio(key="progress_org_type").set_value("社会组织")
+    at.multiselect(key="progress_districts").set_value([district])
+    rerun(at)
+
+    total = queries.progress_total(demo_db, None, month, districts=[district], org_type="社会组织").row(0, named=True)
+    assert metrics(at)["新建团组织（社会组织）"] == f"{total['done']:,} / {total['target']:,}"
+    table = table_with(at, "进度状态")
+    assert set(table["所属区县"]) == {district}
+    assert table["已新建"].sum() == total["done"]
+
+
+def test_progress_page_on_known_figures(small_db, monkeypatch):
+    at = open_app(monkeypatch, small_db)
+    assert {k: v for k, v in metrics(at).items() if not k.startswith("其中")} == {
+        "新建团组织（全部）": "10 / 24", "完成率": "41.7%", "序时进度": "50.0%", "进度状态": "🟡 略有滞后",
+    }
+    rows = table_with(at, "进度状态").set_index("单位")
+    assert rows.loc["乙街道", ["台账月份", "沿用此前台账", "进度状态"]].tolist() == ["2024-05", "是", "🟢 达到序时进度"]
+    assert rows.loc["东区互联网行业团委", "进度状态"] == "⚪ 无目标"
+    assert rows.loc["丙镇", "完成率"] == pytest.approx(3 / 7)
+
+
+# --- the shared "as of" month --------------------------------------------------------
+
+def test_the_as_of_month_is_shared_by_every_page(demo_db, monkeypatch):
+    at = open_app(monkeypatch, demo_db)
+    june = date(latest_month(demo_db).year, 6, 1)
+    assert at.sidebar.selectbox(key="as_of_month").value == latest_month(demo_db)
+
+    choose_month(at, june)
+    total = queries.progress_total(demo_db, None, june).row(0, named=True)
+    assert metrics(at)["新建团组织（全部）"] == f"{total['done']:,} / {total['target']:,}"
+
+    rerun(at.switch_page("pages/submissions.py"))
+    assert at.sidebar.selectbox(key="as_of_month").value == june
+    rates = queries.submission_rates(demo_db, None, june).filter(pl.col("report_month") == june).row(0, named=True)
+    assert metrics(at)["按时报送率"] == fraction(rates["on_time_rate"])
+    assert len(table_with(at, "报送率")) == 6  # January to June
+
+
+# --- 覆盖 ------------------------------------------------------------------------
+
+def test_coverage_page_by_segment_with_the_gap_list(demo_db, monkeypatch):
+    at = open_app(monkeypatch, demo_db, "pages/coverage.py")
+    month = latest_month(demo_db)
+
+    at.radio(key="coverage_segment").set_value("above_scale")
+    rerun(at)
+
+    overall = queries.coverage(demo_db, None, month, segment="above_scale").filter(pl.col("district").is_null())
+    overall = overall.row(0, named=True)
+    shown = metrics(at)
+    assert shown["组织数"] == f"{overall['organisations']:,}"
+    assert shown["团组织覆盖率"] == fraction(overall["coverage"])
+    assert chart_titles(at) == ["团组织覆盖率（规模以上企业，按区县 × 行业）"]
+
+    gaps = queries.gap_list(demo_db, None, month, segment="above_scale")
+    assert shown["空白点"] == f"{gaps.height:,}"
+    listed = table_with(at, "核查提示")
+    assert listed["统一社会信用代码"].tolist() == gaps["uscc"].to_list()
+    must = int(gaps["must_build_now"].sum())
+    assert listed["核查提示"].tolist() == ["🔴 须立即建团（已有党组织）"] * must + ["🟠 应建未建"] * (gaps.height - must)
+
+
+def test_coverage_page_says_when_a_filter_matches_nothing(small_db, monkeypatch):
+    at = open_app(monkeypatch, small_db, "pages/coverage.py")
+    at.multiselect(key="coverage_districts").set_value(["西区"])
+    rerun(at)
+    assert metrics(at)["团组织覆盖率"] == "100.0%"
+    assert "所选范围内没有空白点。" in infos(at)
+
+    at.radio(key="coverage_segment").set_value("league_society_member")
+    rerun(at)
+    assert infos(at) == ["所选范围内没有“团属社团会员单位”的台账记录，请更换组织范围或区县。"]
+    assert not at.get("plotly_chart")
+
+
+# --- 青年之声 --------------------------------------------------------------------
+
+def test_youth_voice_page_totals_trends_ranking_and_one_unit(demo_db, monkeypatch):
+    at = open_app(monkeypatch, demo_db, "pages/youth_voice.py")
+    month = latest_month(demo_db)
+    this_month = queries.youth_voice_by_month(demo_db, None, month).filter(pl.col("month") == month).row(0, named=True)
+    shown = metrics(at)
+    assert shown["回复率"] == fraction(this_month["reply_rate"])
+    assert shown["访问量"] == f"{this_month['visits']:,}"
+
+    at.selectbox(key="youth_voice_trend_metric").set_value("reply_rate")
+    at.selectbox(key="youth_voice_rank_metric").set_value("youth_reached")
+    rerun(at)
+    assert chart_titles(at) == ["青年之声各月回复率", f"{month.year}年{month.month}月各单位覆盖青年人次排行"]
+
+    unit = queries.youth_voice_by_unit(demo_db, None, month)["unit"][0]
+    at.selectbox(key="youth_voice_unit").set_value(unit)
+    rerun(at)
+    history = queries.youth_voice_by_month(demo_db, None, month, unit=unit)
+    detail = at.dataframe[-1].value
+    assert detail["咨询求助及问题反映数"].tolist() == history["questions"].to_list()
+
+
+def test_youth_voice_page_says_when_there_is_no_report_yet(small_db, monkeypatch):
+    at = open_app(monkeypatch, small_db, "pages/youth_voice.py")
+    assert metrics(at)["回复率"] == "56.7%"  # 34 effective replies to 60 questions in June
+    choose_month(at, date(2024, 4, 1))
+    assert infos(at) == ["2024年4月及以前还没有青年之声月报。请到“上传”页面上传青年之声运行情况月报。"]
+    assert not at.metric
+
+
+# --- 报送 ------------------------------------------------------------------------
+
+def test_submissions_page_grid_and_rates(demo_db, monkeypatch):
+    at = open_app(monkeypatch, demo_db, "pages/submissions.py")
+    month = latest_month(demo_db)
+    grid = queries.submission_grid(demo_db, None, month)
+    now = queries.submission_rates(demo_db, None, month).filter(pl.col("report_month") == month).row(0, named=True)
+
+    shown = metrics(at)
+    assert shown["报送率"] == fraction(now["reporting_rate"])
+    assert shown["未报送"] == f"{now['missing']} 个单位"
+    detail = table_with(at, "报送情况")
+    assert len(detail) == grid.height
+    assert detail["报送情况"].str.split(" ").str[-1].value_counts().to_dict() == dict(
+        grid["timeliness"].value_counts().iter_rows())
+    assert chart_titles(at)[0] == f"{month.year}年各月台账报送率"
+
+
+def test_submissions_page_on_known_figures(small_db, monkeypatch):
+    at = open_app(monkeypatch, small_db, "pages/submissions.py")
+    choose_month(at, date(2024, 5, 1))
+    assert metrics(at) == {"报送率": "75.0%", "按时报送率": "50.0%", "逾期报送": "1 个单位", "未报送": "1 个单位"}
+    cells = table_with(at, "报送情况").set_index(["单位", "月份"])["报送情况"]
+    assert cells[("甲街道", "2024-05")] == "⏰ 逾期"
+    assert cells[("丙镇", "2024-05")] == "❌ 未报送"
+
+
+# --- the frame -----------------------------------------------------------------
+
+def test_every_page_is_in_the_navigation(small_db, monkeypatch):
+    at = open_app(monkeypatch, small_db)
+    for page in ("pages/coverage.py", "pages/youth_voice.py", "pages/upload.py", "pages/submissions.py",
+                 "pages/progress.py"):
+        rerun(at.switch_page(page))
+        assert at.title, page
+
+
+@pytest.mark.parametrize("page", ["pages/progress.py", "pages/coverage.py", "pages/youth_voice.py",
+                                  "pages/submissions.py"])
+def test_pages_say_so_when_no_ledger_has_arrived(tmp_path, monkeypatch, page):
+    db = build_small_league(tmp_path / "league.duckdb", kinds=("targets",))
+    at = open_app(monkeypatch, db, page)
+    assert infos(at) == [NO_LEDGER]
+    assert not at.get("plotly_chart")
