@@ -25,6 +25,7 @@ pages = st.navigation([
     st.Page("pages/progress.py", title="总览", icon=":material/flag:", default=True),
     st.Page("pages/coverage.py", title="覆盖", icon=":material/grid_on:"),
     st.Page("pages/youth_voice.py", title="青年之声", icon=":material/forum:"),
+    st.Page("pages/drilldown.py", title="下钻", icon=":material/travel_explore:"),
     st.Page("pages/upload.py", title="上传", icon=":material/upload_file:"),
     st.Page("pages/submissions.py", title="报送", icon=":material/event_available:"),
 ])

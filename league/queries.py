@@ -197,3 +197,26 @@ def submission_rates(db: Database, scope: str | None, as_of_month: date) -> pl.D
         )
         .sort("report_month")
     )
+
+
+# --- 下钻: district -> unit -> organisation ------------------------------------
+
+def area_summary(
+    db: Database, scope: str | None, as_of_month: date, district: str | None = None,
+) -> pl.DataFrame:
+    """One row per district (or, given a district, per reporting unit in it) at the as-of month.
+
+    Columns: area, organisations, with_league_org, coverage, gaps, must_build,
+    done, target, completion, expected, status.
+    """
+    return _run(db, "area_summary", scope=scope, as_of_month=_month(as_of_month), district=district)
+
+
+def unit_organisations(db: Database, scope: str | None, as_of_month: date, unit: str) -> pl.DataFrame:
+    """The organisations a unit stands on at the as-of month, gaps and new ones first: the list to check on site."""
+    return _run(db, "unit_organisations", scope=scope, as_of_month=_month(as_of_month), unit=unit)
+
+
+def organisation_history(db: Database, scope: str | None, as_of_month: date, uscc: str) -> pl.DataFrame:
+    """One organisation month by month up to the as-of month, as its unit reported it."""
+    return _run(db, "organisation_history", scope=scope, as_of_month=_month(as_of_month), uscc=uscc)

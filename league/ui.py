@@ -46,6 +46,10 @@ COLUMN_LABELS = {
     "experts": "专家数", "activities": "线下服务活动场次", "youth_reached": "覆盖青年人次",
     "weibo_accounts": "微博账号数", "wechat_accounts": "微信公众号数",
     "first_received_at": "首次报送时间", "due_date": "截止日期", "timeliness": "报送情况",
+    "must_build": "须立即建团", "is_gap": "空白点", "is_new": "今年新建", "street": "所属街镇",
+    "park": "所在园区", "has_league_org": "已建团组织", "league_org_kind": "团组织类型",
+    "league_org_date": "建团日期", "directly_managed": "直接联系管理", "build_mode": "建团方式",
+    "build_path": "建团路径", "leader_name": "团组织负责人", "leader_phone": "联系电话", "note": "备注",
     "units": "应报单位数", "submitted": "已报送", "on_time": "按时", "late": "逾期",
     "missing": "未报送", "reporting_rate": "报送率", "on_time_rate": "按时报送率",
 }

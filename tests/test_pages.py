@@ -254,18 +254,55 @@ def test_submissions_page_on_known_figures(small_db, monkeypatch):
     assert cells[("丙镇", "2024-05")] == "❌ 未报送"
 
 
+# --- 下钻 ------------------------------------------------------------------------
+
+def test_drilldown_from_district_to_unit_to_organisation(demo_db, monkeypatch):
+    at = open_app(monkeypatch, demo_db, "pages/drilldown.py")
+    month = latest_month(demo_db)
+    # Figures straight from the ledger view, not through the page's queries.
+    standing = demo_db.query(
+        "select l.* from ledger l join (select unit, max(report_month) as report_month from ledger"
+        " where report_month <= ? group by unit) using (unit, report_month)", [month])
+    districts = table_with(at, "所属区县")
+    assert districts["组织数"].sum() == standing.height
+
+    select(at, "区县", "东湖区")
+    units = table_with(at, "单位")
+    in_district = standing.join(demo_db.query("select name as unit from units where district = '东湖区'"), on="unit")
+    assert units["组织数"].sum() == in_district.height
+    assert units["空白点数"].sum() == in_district.filter(
+        (pl.col("league_members") >= 3) & ~pl.col("has_league_org")).height
+
+    unit = units["单位"].iloc[0]
+    select(at, "单位", unit)
+    listed = table_with(at, "统一社会信用代码")
+    assert sorted(listed["统一社会信用代码"]) == sorted(standing.filter(pl.col("unit") == unit)["uscc"])
+    assert any(button.label == "下载表格（Excel）" for button in at.get("download_button"))
+
+    uscc = listed["统一社会信用代码"].iloc[0]
+    select(at, "组织", uscc)
+    history = table_with(at, "月份")
+    assert len(history) == demo_db.scalar(
+        "select count(*) from ledger where uscc = ? and report_month <= ?", [uscc, month])
+
+
+def select(at: AppTest, label: str, value) -> AppTest:
+    next(s for s in at.selectbox if s.label == label).set_value(value)
+    return rerun(at)
+
+
 # --- the frame -----------------------------------------------------------------
 
 def test_every_page_is_in_the_navigation(small_db, monkeypatch):
     at = open_app(monkeypatch, small_db)
     for page in ("pages/coverage.py", "pages/youth_voice.py", "pages/upload.py", "pages/submissions.py",
-                 "pages/progress.py"):
+                 "pages/drilldown.py", "pages/progress.py"):
         rerun(at.switch_page(page))
         assert at.title, page
 
 
 @pytest.mark.parametrize("page", ["pages/progress.py", "pages/coverage.py", "pages/youth_voice.py",
-                                  "pages/submissions.py"])
+                                  "pages/submissions.py", "pages/drilldown.py"])
 def test_pages_say_so_when_no_ledger_has_arrived(tmp_path, monkeypatch, page):
     db = build_small_league(tmp_path / "league.duckdb", kinds=("targets",))
     at = open_app(monkeypatch, db, page)
