@@ -1,0 +1,102 @@
+"""覆盖: how many organisations have a league organisation, and where the gaps are."""
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from league import queries, ui
+
+SEGMENT_LABELS = {
+    "all": "全部组织",
+    "above_scale": "规模以上企业",
+    "park": "园区内组织",
+    "league_society_member": "团属社团会员单位",
+}
+TOTAL = "合计"
+CELL_COLUMNS = ["district", "industry", "organisations", "with_league_org", "coverage", "gaps"]
+GAP_COLUMNS = [
+    "must_build_now", "unit", "district", "org_name", "uscc", "industry", "org_type",
+    "employees", "youth_employees", "league_members", "has_party_org", "ledger_month", "carried_forward",
+]
+
+
+def filters() -> tuple[str, list[str] | None]:
+    districts = ui.fetch(queries.reporting_units)["district"].unique().sort().to_list()
+    left, right = st.columns([3, 2])
+    segment = left.radio(
+        "组织范围", list(SEGMENT_LABELS), format_func=SEGMENT_LABELS.get, horizontal=True, key="coverage_segment"
+    )
+    chosen = right.multiselect("所属区县", districts, placeholder="全部区县", key="coverage_districts")
+    return segment, chosen or None
+
+
+def headline(overall: dict, gaps: pl.DataFrame) -> None:
+    columns = st.columns(5)
+    columns[0].metric("组织数", ui.count(overall["organisations"]))
+    columns[1].metric("已建团组织", ui.count(overall["with_league_org"]))
+    columns[2].metric("团组织覆盖率", ui.percent(overall["coverage"]))
+    columns[3].metric("空白点", ui.count(gaps.height), help="团员数达到建团人数而尚未建立团组织的单位")
+    columns[4].metric("其中须立即建团", ui.count(int(gaps["must_build_now"].sum())), help="空白点中已建立党组织的单位")
+
+
+def heatmap(cells: pl.DataFrame, segment_label: str) -> go.Figure:
+    """District x industry, a district's total in the last column."""
+    by_district = cells.filter(pl.col("district").is_not_null()).with_columns(pl.col("industry").fill_null(TOTAL))
+    districts = by_district["district"].unique().sort().to_list()
+    industries = by_district.filter(pl.col("industry") != TOTAL)["industry"].unique().sort().to_list() + [TOTAL]
+    lookup = {(row["district"], row["industry"]): row for row in by_district.iter_rows(named=True)}
+
+    def grid(field):
+        return [[lookup.get((d, i), {}).get(field) for i in industries] for d in districts]
+
+    coverage = grid("coverage")
+    figure = go.Figure(go.Heatmap(
+        z=coverage, x=industries, y=districts, zmin=0, zmax=1, colorscale="RdYlGn",
+        text=[[ui.percent(v) if v is not None else "" for v in row] for row in coverage], texttemplate="%{text}",
+        customdata=[list(zip(*cols)) for cols in zip(grid("organisations"), grid("with_league_org"), grid("gaps"))],
+        hovertemplate=("%{y} · %{x}<br>覆盖率：%{z:.1%}<br>组织数：%{customdata[0]} 个"
+                       "<br>已建团组织：%{customdata[1]} 个<br>空白点：%{customdata[2]} 个<extra></extra>"),
+        colorbar={"title": {"text": "覆盖率"}, "tickformat": ".0%"}, xgap=2, ygap=2,
+    ))
+    figure.update_layout(
+        title=f"团组织覆盖率（{segment_label}，按区县 × 行业）",
+        xaxis={"title": "行业", "type": "category"}, yaxis={"title": "所属区县", "type": "category", "autorange": "reversed"},
+        height=max(300, 48 * len(districts) + 200),
+    )
+    return figure
+
+
+def gap_table(gaps: pl.DataFrame) -> pl.DataFrame:
+    return gaps.with_columns(
+        must_build_now=pl.when(pl.col("must_build_now")).then(pl.lit("🔴 须立即建团（已有党组织）"))
+        .otherwise(pl.lit("🟠 应建未建"))
+    )
+
+
+as_of = ui.require_as_of_month()
+st.title("团组织覆盖情况")
+st.caption(f"数据截至 {ui.month_label(as_of)}末，各单位当月未报送的沿用此前最近一期台账")
+
+segment, districts = filters()
+cells = ui.fetch(queries.coverage, as_of_month=as_of, segment=segment, districts=districts)
+gaps = ui.fetch(queries.gap_list, as_of_month=as_of, segment=segment, districts=districts)
+if cells.is_empty():
+    ui.empty_state(f"所选范围内没有“{SEGMENT_LABELS[segment]}”的台账记录，请更换组织范围或区县。")
+    st.stop()
+
+headline(cells.filter(pl.col("district").is_null()).row(0, named=True), gaps)
+st.plotly_chart(heatmap(cells, SEGMENT_LABELS[segment]), key="coverage_heatmap")
+ui.table_with_download(
+    cells.with_columns(pl.col("district").fill_null("全部区县"), pl.col("industry").fill_null(TOTAL)),
+    CELL_COLUMNS, f"团组织覆盖率_{SEGMENT_LABELS[segment]}_{as_of:%Y-%m}.xlsx", key="coverage_cells",
+)
+
+st.subheader("空白点核查清单")
+min_members = int(ui.fetch_reference(queries.plan_settings).filter(pl.col("name") == "gap_min_members")["value"][0])
+st.caption(f"团员数达到 {min_members} 人、尚未建立团组织的单位；已建立党组织的排在前面，须立即建团。可下载后到现场核查。")
+if gaps.is_empty():
+    ui.empty_state("所选范围内没有空白点。")
+else:
+    ui.table_with_download(
+        gap_table(gaps), GAP_COLUMNS, f"空白点核查清单_{as_of:%Y-%m}.xlsx", key="coverage_gaps"
+    )

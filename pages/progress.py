@@ -1,0 +1,139 @@
+"""总览: the year's new league organisations against the yearly targets."""
+
+import plotly.express as px
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from league import queries, ui
+
+ORG_TYPE_CHOICES = {"全部": None, "非公有制企业": "非公有制企业", "社会组织": "社会组织"}
+UNIT_COLUMNS = [
+    "unit", "district", "status", "done", "target", "completion", "expected",
+    "done_enterprise", "target_enterprise", "done_social", "target_social",
+    "done_direct", "target_direct", "ledger_month", "carried_forward",
+]
+
+
+def filters() -> tuple[list[str] | None, str | None]:
+    districts = ui.fetch(queries.reporting_units)["district"].unique().sort().to_list()
+    left, right = st.columns([3, 2])
+    chosen = left.multiselect("所属区县", districts, placeholder="全部区县", key="progress_districts")
+    org_type = right.radio("单位类型", list(ORG_TYPE_CHOICES), horizontal=True, key="progress_org_type")
+    return chosen or None, ORG_TYPE_CHOICES[org_type]
+
+
+def headline(total: dict, org_type_label: str) -> None:
+    target = ui.count(total["target"])
+    first = st.columns(4)
+    first[0].metric(f"新建团组织（{org_type_label}）", f"{total['done']:,} / {target}", help="已新建 / 年度目标")
+    first[1].metric("完成率", ui.percent(total["completion"]))
+    first[2].metric("序时进度", ui.percent(total["expected"]), help="按年度计划的时间节点，到所选月份月末应完成的比例")
+    first[3].metric("进度状态", ui.status_label(total["status"]))
+    second = st.columns(3)
+    for column, (label, kind) in zip(second, [("非公有制企业", "enterprise"), ("社会组织", "social"), ("直接联系管理", "direct")]):
+        column.metric(f"其中：{label}", f"{total[f'done_{kind}']:,} / {ui.count(total[f'target_{kind}'])}")
+
+
+def trend_figure(trend: pl.DataFrame, year: int) -> go.Figure:
+    actual = trend.filter(pl.col("done").is_not_null())
+    milestones = trend.filter(pl.col("milestone_date").is_not_null())
+    figure = go.Figure()
+    figure.add_scatter(
+        x=trend["month_end"], y=trend["planned"], mode="lines", name="序时进度目标",
+        line={"dash": "dash", "color": "#9e9e9e"}, customdata=trend["expected_share"],
+        hovertemplate="%{x|%Y年%-m月%-d日}<br>序时目标：%{y:.1f} 个（年度目标的 %{customdata:.0%}）<extra></extra>",
+    )
+    figure.add_scatter(
+        x=actual["month_end"], y=actual["done"], mode="lines+markers", name="累计新建（实际）",
+        line={"color": "#c62828", "width": 3},
+        hovertemplate="%{x|%Y年%-m月底}<br>累计新建：%{y} 个<extra></extra>",
+    )
+    figure.add_scatter(
+        x=milestones["milestone_date"], y=milestones["milestone_planned"], mode="markers+text", name="时间节点",
+        marker={"symbol": "diamond", "size": 12, "color": "#1565c0"},
+        text=[f"{d.month}月{d.day}日 {s:.0%}" for d, s in milestones.select("milestone_date", "milestone_share").iter_rows()],
+        textposition="top left", customdata=milestones["milestone_share"],
+        hovertemplate="时间节点 %{x|%-m月%-d日}<br>应完成 %{customdata:.0%}：%{y:.1f} 个<extra></extra>",
+    )
+    figure.update_layout(
+        title=f"{year}年累计新建团组织与序时进度", hovermode="closest",
+        xaxis={"title": "月份（月末）", "tickvals": trend["month_end"].to_list(),
+               "ticktext": [f"{d.month}月底" for d in trend["month_end"]]},
+        yaxis={"title": "累计新建团组织数（个）", "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return figure
+
+
+def units_figure(units: pl.DataFrame) -> go.Figure:
+    shown = units.with_columns(
+        bar=pl.col("completion").fill_null(0.0),
+        label=pl.struct("status", "completion").map_elements(
+            lambda row: f"{ui.status_label(row['status'])} {ui.percent(row['completion'])}", return_dtype=pl.String
+        ),
+    ).sort("bar")
+    figure = px.bar(
+        shown, x="bar", y="unit", color="status", orientation="h", text="label",
+        color_discrete_map=ui.STATUS_COLOURS, category_orders={"status": list(ui.STATUS_COLOURS)},
+        hover_data={"bar": False, "label": False, "district": True, "done": True, "target": True,
+                    "completion": ":.1%", "expected": ":.1%"},
+        labels={"unit": "单位", "status": "进度状态", "district": "所属区县", "done": "已新建（个）",
+                "target": "年度目标（个）", "completion": "完成率", "expected": "序时进度"},
+        title="各单位新建团组织完成率（虚线为序时进度）",
+    )
+    figure.add_vline(x=units["expected"][0], line_dash="dash", line_color="#616161")
+    figure.update_traces(textposition="outside", cliponaxis=False)
+    figure.update_layout(
+        xaxis={"title": "完成率（%）", "tickformat": ".0%", "range": [0, max(shown["bar"].max(), 1.0) * 1.3]},
+        yaxis={"title": None, "categoryorder": "array", "categoryarray": shown["unit"].to_list()},
+        height=max(320, 30 * units.height + 160),
+        legend={"title": "进度状态", "orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+    )
+    return figure
+
+
+def explanation(trend: pl.DataFrame, year: int, expected: float | None) -> None:
+    settings = dict(ui.fetch_reference(queries.plan_settings).select("name", "value").iter_rows())
+    milestones = "、".join(
+        f"{d.month}月{d.day}日前完成{s:.0%}"
+        for d, s in trend.filter(pl.col("milestone_date").is_not_null()).select("milestone_date", "milestone_share").iter_rows()
+    )
+    with st.expander("指标口径"):
+        st.markdown(
+            f"- **今年新建**：台账中“是否建立团组织”为“是”，且建团日期在{year}年内、不晚于所选月份月末的团组织。"
+            "某单位当月没有台账时，沿用其此前最近一期台账（表中“沿用此前台账”为“是”）。\n"
+            "- **完成率** = 已新建 ÷ 年度目标。单位类型选“全部”时，按非公有制企业与社会组织合计，"
+            "对照两项目标之和；选定某一类型时，对照该类型的目标。\n"
+            f"- **序时进度**：{year}年计划的时间节点为{milestones}；节点之间按天数均匀推进，"
+            f"到所选月份月末应完成 {ui.percent(expected)}。\n"
+            f"- **进度状态**：完成率不低于序时进度为“达到序时进度”；不低于序时进度的"
+            f"{settings['slightly_behind_ratio']:.0%}为“略有滞后”；更低为“滞后”；没有目标的单位为“无目标”。\n"
+            "- **直接联系管理**：今年新建且“是否直接联系管理”为“是”的团组织，对照直接联系管理目标。"
+        )
+
+
+as_of = ui.require_as_of_month()
+year = as_of.year
+st.title(f"{year}年新建团组织进度")
+st.caption(f"数据截至 {ui.month_label(as_of)}末")
+
+districts, org_type = filters()
+arguments = {"as_of_month": as_of, "districts": districts, "org_type": org_type}
+units = ui.fetch(queries.progress_by_unit, **arguments)
+if units.is_empty():
+    ui.empty_state("所选区县没有报送单位，请调整“所属区县”筛选。")
+    st.stop()
+
+total = ui.fetch(queries.progress_total, **arguments).row(0, named=True)
+headline(total, "全部" if org_type is None else org_type)
+if total["target"] is None:
+    ui.empty_state(f"尚未收到{year}年的任务分解表，无法计算完成率。请到“上传”页面上传年度任务分解表。")
+
+trend = ui.fetch(queries.progress_trend, **arguments)
+st.plotly_chart(trend_figure(trend, year), key="progress_trend_chart")
+
+st.subheader(f"各单位进度（{ui.month_label(as_of)}末）")
+st.plotly_chart(units_figure(units), key="progress_units_chart")
+ui.table_with_download(units, UNIT_COLUMNS, f"新建团组织进度_{as_of:%Y-%m}.xlsx", key="progress_units")
+explanation(trend, year, total["expected"])

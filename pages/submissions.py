@@ -1,0 +1,86 @@
+"""报送: whether each unit's monthly ledger arrived on time, late or not at all."""
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from league import queries, ui
+
+TIMELINESS_CODES = {name: code for code, name in enumerate(queries.TIMELINESS)}
+GRID_COLUMNS = ["unit", "district", "report_month", "timeliness", "first_received_at", "due_date"]
+RATE_COLUMNS = ["report_month", "units", "submitted", "on_time", "late", "missing", "reporting_rate", "on_time_rate"]
+
+
+def headline(month: dict) -> None:
+    columns = st.columns(4)
+    columns[0].metric("报送率", ui.percent(month["reporting_rate"]), help="已报送台账的单位占应报单位的比例")
+    columns[1].metric("按时报送率", ui.percent(month["on_time_rate"]), help="按时报送的单位占应报单位的比例")
+    columns[2].metric("逾期报送", f"{month['late']} 个单位")
+    columns[3].metric("未报送", f"{month['missing']} 个单位")
+
+
+def rates_figure(rates: pl.DataFrame, year: int) -> go.Figure:
+    figure = go.Figure()
+    for column, name, colour in (("reporting_rate", "报送率", "#1565c0"), ("on_time_rate", "按时报送率", "#2e7d32")):
+        figure.add_scatter(
+            x=rates["report_month"], y=rates[column], mode="lines+markers", name=name, line={"color": colour},
+            customdata=rates.select("submitted", "on_time", "units").rows(),
+            hovertemplate=(f"%{{x|%Y年%-m月}}<br>{name}：%{{y:.0%}}"
+                           "<br>已报送 %{customdata[0]} / 按时 %{customdata[1]} / 应报 %{customdata[2]} 个单位<extra></extra>"),
+        )
+    figure.update_layout(
+        title=f"{year}年各月台账报送率",
+        xaxis={"title": "月份", "tickformat": "%-m月", "dtick": "M1"},
+        yaxis={"title": "占应报单位比例（%）", "tickformat": ".0%", "range": [0, 1.05]},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return figure
+
+
+def grid_figure(grid: pl.DataFrame) -> go.Figure:
+    """Units down, months across; colour and a word in every cell, so colour is never the only cue."""
+    units = grid.select("unit", "district").unique(maintain_order=True)
+    months = grid["report_month"].unique().sort().to_list()
+    cells = {(row["unit"], row["report_month"]): row for row in grid.iter_rows(named=True)}
+    rows = [[cells[(unit, month)] for month in months] for unit in units["unit"]]
+    colours = [ui.TIMELINESS_COLOURS[name] for name in queries.TIMELINESS]
+    colourscale = [[stop, colour] for code, colour in enumerate(colours)
+                   for stop in (code / len(colours), (code + 1) / len(colours))]
+    figure = go.Figure(go.Heatmap(
+        z=[[TIMELINESS_CODES[c["timeliness"]] for c in row] for row in rows],
+        x=[f"{month.month}月" for month in months], y=units["unit"].to_list(),
+        zmin=-0.5, zmax=len(colours) - 0.5, colorscale=colourscale, showscale=False, xgap=2, ygap=2,
+        text=[[ui.timeliness_label(c["timeliness"]) for c in row] for row in rows], texttemplate="%{text}",
+        customdata=[[[c["district"], f"{c['first_received_at']:%Y-%m-%d %H:%M}" if c["first_received_at"] else "—",
+                      f"{c['due_date']:%Y-%m-%d}"] for c in row] for row in rows],
+        hovertemplate=("%{y}（%{customdata[0]}）· %{x}<br>%{text}<br>首次报送：%{customdata[1]}"
+                       "<br>截止日期：%{customdata[2]}<extra></extra>"),
+    ))
+    figure.update_layout(
+        title="各单位各月台账报送情况（✅ 按时 · ⏰ 逾期 · ❌ 未报送）",
+        xaxis={"title": "报送月份", "side": "top"}, yaxis={"title": "报送单位", "autorange": "reversed"},
+        height=max(300, 30 * units.height + 160),
+    )
+    return figure
+
+
+as_of = ui.require_as_of_month()
+due_day = int(ui.fetch_reference(queries.plan_settings).filter(pl.col("name") == "ledger_due_day")["value"][0])
+st.title(f"{as_of.year}年台账报送情况")
+st.caption(f"截至 {ui.month_label(as_of)}；每月台账应于当月 {due_day} 日（含）前报送，以首次被接收的台账为准。")
+
+grid = ui.fetch(queries.submission_grid, as_of_month=as_of)
+if grid.is_empty():
+    ui.empty_state("当前范围内没有需要报送台账的单位。")
+    st.stop()
+
+rates = ui.fetch(queries.submission_rates, as_of_month=as_of)
+st.subheader(f"{ui.month_label(as_of)}")
+headline(rates.filter(pl.col("report_month") == as_of).row(0, named=True))
+
+st.plotly_chart(rates_figure(rates, as_of.year), key="submission_rates_chart")
+ui.table_with_download(rates, RATE_COLUMNS, f"台账报送率_{as_of:%Y-%m}.xlsx", key="submission_rates")
+
+st.subheader("各单位报送明细")
+st.plotly_chart(grid_figure(grid), key="submission_grid_chart")
+ui.table_with_download(grid, GRID_COLUMNS, f"台账报送明细_{as_of:%Y-%m}.xlsx", key="submission_grid")
