@@ -137,29 +137,37 @@ def _check(con: duckdb.DuckDBPyConnection, prepared: Prepared, table: Table, uni
            month: date | None, today: date) -> None:
     """Identify the submission's slot, then normalise and validate its rows."""
     prepared.kind, prepared.sheet, prepared.table = table.kind.name, table.sheet, table
+    prepared.slot = load.Slot(table.kind.name, None, None)
     units = _known_units(con)
-    ctx = Context(today=today, units=units)
+    ctx, problems = Context(today=today, units=units), []
     if table.kind.name == "ledger":
-        unit = unit or _infer_unit(prepared.file_name, table.title, units)
-        month = month or _infer_month(prepared.file_name, table.title)
-        missing = _missing_identity(table, unit, month, units)
-        if missing:
-            prepared.status, prepared.problems = "rejected", missing
-            prepared.slot = load.Slot("ledger", None, month)
+        ctx, problems = _identify_ledger(con, prepared, table, unit, month, ctx)
+        if ctx is None:
+            prepared.status, prepared.problems = "rejected", problems
             return
-        unit_id = units[unit].unit_id
-        ctx = Context(today=today, units=units, unit=units[unit], report_month=month,
-                      previous=_previous_ledger(con, unit_id, month))
-        prepared.unit, prepared.month = unit, month
-        prepared.slot = load.Slot("ledger", unit_id, month)
-    else:
-        prepared.slot = load.Slot(table.kind.name, None, None)
-    typed, problems = normalise(table)
-    problems += validate(table, typed, ctx)
+    typed, found = normalise(table)
+    prepared.problems = problems + found + validate(table, typed, ctx)
     prepared.rows = _keyed(table.kind.name, typed, units)
-    prepared.problems = problems
-    if report.errors(problems):
+    if report.errors(prepared.problems):
         prepared.status = "rejected"
+
+
+def _identify_ledger(con: duckdb.DuckDBPyConnection, prepared: Prepared, table: Table, unit: str | None,
+                     month: date | None, ctx: Context) -> tuple[Context | None, list[Problem]]:
+    """The ledger's unit and month, chosen or named in its title; no context when either is unknown."""
+    named_unit = _infer_unit(prepared.file_name, table.title, ctx.units)
+    named_month = _infer_month(prepared.file_name, table.title)
+    problems = _mismatched_identity(table, unit, month, named_unit, named_month)
+    unit, month = unit or named_unit, month or named_month
+    missing = _missing_identity(table, unit, month, ctx.units)
+    prepared.slot = load.Slot("ledger", None, month)
+    if missing:
+        return None, problems + missing
+    unit_id = ctx.units[unit].unit_id
+    prepared.unit, prepared.month = unit, month
+    prepared.slot = load.Slot("ledger", unit_id, month)
+    return Context(today=ctx.today, units=ctx.units, unit=ctx.units[unit], report_month=month,
+                   previous=_previous_ledger(con, unit_id, month)), problems
 
 
 def _known_units(con: duckdb.DuckDBPyConnection) -> dict[str, Unit]:
@@ -183,6 +191,19 @@ def _infer_month(file_name: str, title: str) -> date | None:
     if match and 1 <= int(match.group(2)) <= 12:
         return date(int(match.group(1)), int(match.group(2)), 1)
     return None
+
+
+def _mismatched_identity(table: Table, unit: str | None, month: date | None, named_unit: str | None,
+                         named_month: date | None) -> list[Problem]:
+    """A file whose title names another unit or month than the one chosen is most likely the wrong file."""
+    problems = []
+    if unit and named_unit and unit != named_unit:
+        problems.append(Problem("error", "unit_mismatch", f"文件标题或文件名写的是“{named_unit}”，与选择的报送单位"
+                                f"“{unit}”不一致，请确认没有选错文件或单位", sheet=table.sheet))
+    if month and named_month and month != named_month:
+        problems.append(Problem("error", "month_mismatch", f"文件标题或文件名写的是{named_month:%Y年%m月}，"
+                                f"与选择的报送月份{month:%Y年%m月}不一致，请确认没有选错文件或月份", sheet=table.sheet))
+    return problems
 
 
 def _missing_identity(table: Table, unit: str | None, month: date | None, units: dict[str, Unit]) -> list[Problem]:

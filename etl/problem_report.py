@@ -24,7 +24,7 @@ def problems_frame(problems: list[Problem]) -> pl.DataFrame:
     """One line per problem, as the upload page and the workbook show it."""
     return pl.DataFrame(
         [
-            [SEVERITY_TEXT[p.severity], p.rule, p.sheet or "", "、".join(map(str, p.rows[:20]))
+            [SEVERITY_TEXT[p.severity], p.rule_name, p.sheet or "", "、".join(map(str, p.rows[:20]))
              + ("…" if len(p.rows) > 20 else ""), p.column or "", p.message, "、".join(map(str, p.values)),
              len(p.rows)]
             for p in problems

@@ -11,6 +11,25 @@ from dataclasses import asdict, dataclass, field
 
 EXAMPLES_SHOWN = 5
 
+# What each rule is called when shown to a unit; a rule missing here shows its id.
+RULE_NAMES = {
+    "unreadable": "文件无法打开", "empty_file": "空文件", "header_not_found": "找不到表头",
+    "required_column_missing": "缺少必填列", "no_rows": "没有数据行", "unknown_columns": "未识别的列",
+    "unit_unknown": "报送单位不明", "month_unknown": "报送月份不明", "unit_mismatch": "报送单位不一致",
+    "month_mismatch": "报送月份不一致", "required": "必填项为空",
+    "uscc_length": "信用代码位数", "uscc_format": "信用代码字符", "uscc_check_digit": "信用代码校验位",
+    "bool_unreadable": "是/否无法识别", "int_unreadable": "数字无法识别", "date_unreadable": "日期无法识别",
+    "month_unreadable": "月份无法识别", "year_unreadable": "年份无法识别", "category_unreadable": "不在可选范围",
+    "pathway_unreadable": "建团路径无法识别", "phone_unreadable": "电话号码无效",
+    "count_not_negative": "人数不能为负", "youth_within_employees": "青年数多于从业人员数",
+    "members_within_youth": "团员数多于青年数", "org_date_required": "缺建团日期",
+    "org_date_after_report_month": "建团日期晚于报送月", "org_date_in_future": "建团日期在未来",
+    "street_required": "缺所属街镇", "org_kind_without_org": "未建团却填团组织类型",
+    "district_of_unit": "区县与报送单位不一致", "duplicate_organisation": "单位重复",
+    "unit_known": "未登记的单位", "replies_within_questions": "回复数多于咨询数", "duplicate_key": "同期重复",
+    "same_as_last_month": "与上月完全相同", "count_jump": "人数骤增", "organisation_vanished": "单位消失",
+}
+
 
 @dataclass
 class Problem:
@@ -21,6 +40,10 @@ class Problem:
     column: str | None = None  # header text as written in the file
     rows: list[int] = field(default_factory=list)  # Excel row numbers
     values: list[str] = field(default_factory=list)  # examples of what was found
+
+    @property
+    def rule_name(self) -> str:
+        return RULE_NAMES.get(self.rule, self.rule)
 
     @property
     def row(self) -> int | None:

@@ -68,7 +68,8 @@ right.metric("提示", len(prepared.warnings))
 
 if prepared.problems:
     st.subheader("检查结果")
-    st.dataframe(problems_frame(prepared.problems), hide_index=True)
+    st.dataframe(problems_frame(prepared.problems), hide_index=True, column_config={
+        "说明": st.column_config.TextColumn(width="large"), "填写内容示例": st.column_config.TextColumn(width="medium")})
     st.download_button(
         "下载检查报告（标注问题单元格）", data=problem_report_xlsx(prepared.problems, prepared.table),
         file_name=f"检查报告-{Path(uploaded.name).stem}.xlsx", icon=":material/download:",

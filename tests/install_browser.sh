@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what the browser journeys need from Debian's packages, when missing:
-# Chromium, its driver, and a CJK font so that Chinese labels render.
+# Chromium, its driver, a CJK font so that Chinese labels render, and an emoji
+# font for the status icons.
 # Playwright drives this system Chromium; it never downloads a browser.
 set -euo pipefail
 
@@ -8,6 +9,7 @@ packages=()
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || packages+=(chromium-driver)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || packages+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -qi "Noto Color Emoji" || packages+=(fonts-noto-color-emoji)
 ((${#packages[@]} == 0)) && exit 0
 
 sudo=""

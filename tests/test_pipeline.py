@@ -136,3 +136,10 @@ def test_a_process_killed_mid_load_leaves_the_previous_state_readable(db, tmp_pa
     rows = db.query("select s.rows, count(r.uscc) as n from submissions s join ledger_rows r using (submission_id)"
                     " group by all")
     assert (rows["rows"] == rows["n"]).all()
+
+
+def test_a_file_titled_for_another_month_or_unit_than_chosen_is_rejected(db):
+    result = load_file(db, CASES / "ledger_2025-03.csv", unit="东湖区互联网行业团委", month=APRIL)
+    assert result.status == "rejected"
+    assert {p.rule for p in result.errors} == {"unit_mismatch", "month_mismatch"}
+    assert ledger_state(db).height == 0
