@@ -11,14 +11,7 @@ from league import ui
 
 st.set_page_config(page_title="团建看板", layout="wide")
 
-db = ui.database()
-if db.is_empty():
-    from etl.demo import build_demo
-
-    bar = st.progress(0.0, text="首次启动：正在生成演示数据……")
-    build_demo(db, progress=lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=text))
-    bar.empty()
-
+ui.build_demo_on_first_start()
 ui.as_of_selector()
 
 pages = st.navigation([

@@ -125,10 +125,3 @@ class Database:
         return self.scalar(
             "select coalesce(max(submission_id), 0) * 1000003 + (select count(*) from units) from submissions"
         )
-
-    def is_empty(self) -> bool:
-        if not self.path.exists():
-            return True
-        return not self.scalar(
-            "select count(*) from information_schema.tables where table_name = 'submissions'"
-        ) or not self.scalar("select count(*) from submissions where status = 'accepted'")

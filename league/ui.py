@@ -9,8 +9,11 @@ the table-with-download and empty-state helpers.
 from __future__ import annotations
 
 import io
+import os
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
@@ -73,6 +76,32 @@ def _open_database(path: str) -> Database:
     db = Database(path)
     db.migrate()
     return db
+
+
+_FIRST_START = threading.Lock()
+
+
+def build_demo_on_first_start() -> None:
+    """With no database file yet, build the demo city: once, even when several sessions arrive together.
+
+    It is built under another name and moved into place when complete, so a
+    start interrupted half-way leaves no half-built database behind.
+    """
+    path = database_path()
+    if path.exists():
+        return
+    from etl.demo import build_demo  # only ever needed on a first start
+
+    bar = st.progress(0.0, text="首次启动：正在生成演示数据……")
+    with _FIRST_START:
+        if not path.exists():
+            building = path.with_name(f"{path.name}.building")
+            building.unlink(missing_ok=True)
+            build_demo(Database(building),
+                       progress=lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=text))
+            os.replace(building, path)
+            Path(f"{building}.lock").unlink(missing_ok=True)
+    bar.empty()
 
 
 def database() -> Database:
