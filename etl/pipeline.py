@@ -8,6 +8,7 @@ two together, for the command line and the demo.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -78,19 +79,28 @@ def parse_month_arg(text: str) -> date:
 
 def prepare(db: Database, path: Path, *, kind: str | None = None, unit: str | None = None,
             month: date | None = None, submitted_by: str = "命令行", received_at: datetime | None = None,
-            file_name: str | None = None, today: date | None = None) -> Prepared:
-    """Keep the raw file, read it, check it. A rejected file is logged as a rejected submission."""
+            file_name: str | None = None, today: date | None = None,
+            progress: Callable[[float, str], None] = lambda fraction, text: None) -> Prepared:
+    """Keep the raw file, read it, check it. A rejected file is logged as a rejected submission.
+
+    `progress(fraction, text)` is told what is being done, for a progress bar.
+    """
     file_name = file_name or path.name
+    progress(0.0, "正在保存收到的文件……")
     data = path.read_bytes()
     receipt = load.Receipt(file_name, load.sha256_of(data), received_at or datetime.now(), submitted_by)
     stored = load.store_raw_file(raw_files_dir(db.path), data, file_name)
     prepared = Prepared(file_name=file_name, status="ready", receipt=receipt)
     try:
-        table = locate(read_sheets(path), kind)
+        progress(0.1, "正在读取工作表……")
+        sheets = read_sheets(path)
+        progress(0.4, "正在识别表头和数据行……")
+        table = locate(sheets, kind)
     except (UnreadableFile, LayoutError) as exc:
         problem = exc.problem if isinstance(exc, LayoutError) else Problem("error", "unreadable", str(exc))
         prepared.status, prepared.problems, table = "rejected", [problem], None
     # One transaction for every read and the log entry: what was checked is what is logged.
+    progress(0.5, "正在逐行检查数据……")
     with db.transaction() as con:
         load.record_raw_file(con, receipt, stored, len(data))
         if table is None:
@@ -106,6 +116,7 @@ def prepare(db: Database, path: Path, *, kind: str | None = None, unit: str | No
         elif prepared.errors:
             prepared.submission_id = load.record_submission(
                 con, prepared.slot, receipt, prepared.sheet, prepared.row_count, "rejected", prepared.problems)
+    progress(1.0, "检查完成")
     return prepared
 
 

@@ -51,11 +51,13 @@ if uploaded is None or (kind == "ledger" and unit is None):
 
 request = (uploaded.file_id, kind, unit, month)
 if st.session_state.get(PREPARED_KEY, (None,))[0] != request:
-    with st.spinner("正在读取并检查文件……"), tempfile.TemporaryDirectory() as folder:
+    bar = st.progress(0.0, text="正在读取并检查文件……")
+    with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / uploaded.name
         path.write_bytes(uploaded.getvalue())
         checked = prepare(db, path, kind=kind, unit=unit, month=month, submitted_by="上传页面",
-                          file_name=uploaded.name)
+                          file_name=uploaded.name, progress=lambda fraction, text: bar.progress(fraction, text=text))
+    bar.empty()
     st.session_state[PREPARED_KEY] = (request, checked)
 prepared = st.session_state[PREPARED_KEY][1]
 
