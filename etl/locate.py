@@ -3,21 +3,24 @@
 Submissions carry title rows, headers merged over two rows, notes and totals.
 A sheet's header is the row (or pair of rows) whose cells match the most known
 header spellings; the sheet whose header matches best is the table. Below the
-header, empty rows, total rows and note or signature lines are skipped.
+header, empty rows, total rows and note or signature lines are skipped, and a
+cell that only says "does not apply" ("/", "—", "无") is taken as blank.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
 import polars as pl
 
-from etl.contract import Kind, contract, header_key
+from etl.contract import Field, Kind, contract, fold_width, width_variants
 from etl.read import Sheet
 from etl.report import Problem
 
 HEADER_SEARCH_ROWS = 30
+MIN_HEADER_FIELDS = 2  # a row naming fewer known fields is not taken for a header
 EXCEL_ROW = "excel_row"
 
 
@@ -33,6 +36,12 @@ class HeaderMatch:
     @property
     def score(self) -> int:
         return len(set(self.columns.values()))
+
+    @property
+    def rank(self) -> tuple:
+        """Better headers first: recognisable at all, on a sheet a person sees, naming more fields,
+        missing fewer required ones."""
+        return self.score >= MIN_HEADER_FIELDS, self.sheet.visible, self.score, -len(self.missing_required)
 
     @property
     def missing_required(self) -> list[str]:
@@ -65,7 +74,6 @@ def _text(cell) -> str:
 
 
 def _match_header(kind: Kind, sheet: Sheet, top: list[tuple], row: int, two_rows: bool) -> HeaderMatch:
-    index = kind.header_index
     columns, headers = {}, {}
     upper_used = False  # a two-row header needs its upper row to name at least one field
     upper, lower = top[row], (top[row + 1] if two_rows else None)
@@ -74,7 +82,7 @@ def _match_header(kind: Kind, sheet: Sheet, top: list[tuple], row: int, two_rows
         # Merged parent cells carry their text only in the first column they span,
         # so try the child alone, the parent alone, and the two together.
         for written in (child, parent, parent + child):
-            field = index.get(header_key(written)) if written else None
+            field = kind.field_for(written) if written else None
             if field and field not in columns.values():
                 columns[name], headers[name] = field, written
                 upper_used = upper_used or written != child
@@ -87,7 +95,16 @@ def _match_header(kind: Kind, sheet: Sheet, top: list[tuple], row: int, two_rows
     return HeaderMatch(kind, sheet, row, row + (1 if two_rows else 0), columns, headers)
 
 
+def _has_text(cells: pl.DataFrame) -> bool:
+    def any_text(frame: pl.DataFrame) -> bool:
+        return bool(frame.select(pl.any_horizontal(pl.all().str.strip_chars() != "")).to_series().any())
+    return cells.width > 0 and (any_text(cells.head(HEADER_SEARCH_ROWS)) or any_text(cells))
+
+
 def find_header(sheets: list[Sheet], kind_name: str | None = None) -> HeaderMatch:
+    if not any(_has_text(s.cells) for s in sheets):
+        raise LayoutError(Problem("error", "empty_file",
+                                  "文件是空的，没有任何内容。请确认选择的是填写好的台账文件后重新上传。"))
     kinds = [contract().kinds[kind_name]] if kind_name else list(contract().kinds.values())
     best: HeaderMatch | None = None
     for sheet in sheets:
@@ -98,11 +115,9 @@ def find_header(sheets: list[Sheet], kind_name: str | None = None) -> HeaderMatc
                     if two_rows and row + 1 >= len(top):
                         continue
                     match = _match_header(kind, sheet, top, row, two_rows)
-                    if best is None or (match.score, -len(match.missing_required)) > (
-                        best.score, -len(best.missing_required)
-                    ):
+                    if best is None or match.rank > best.rank:
                         best = match
-    if best is None or best.score < 2:
+    if best is None or best.score < MIN_HEADER_FIELDS:
         wanted = contract().kinds[kind_name].label if kind_name else "台账、任务分解表或青年之声月报"
         raise LayoutError(Problem(
             "error", "header_not_found",
@@ -118,33 +133,65 @@ def find_header(sheets: list[Sheet], kind_name: str | None = None) -> HeaderMatc
     return best
 
 
+def _starts_with_any(text: pl.Expr, words) -> pl.Expr:
+    return text.str.contains("^(?:" + "|".join(re.escape(unicodedata.normalize("NFKC", w)) for w in words) + ")")
+
+
+def _row_facts(rows: pl.DataFrame, match: HeaderMatch, columns: list[str]) -> pl.DataFrame:
+    """What tells a record from a total, a note or a signature line, judged on the given columns."""
+    layout = contract()
+    cells = [pl.col(c).str.strip_chars() for c in columns]
+    written = [pl.when(s != "").then(s) for s in cells]
+    key_columns = [c for c, f in match.columns.items() if f in match.kind.key]
+    facts = rows.select(
+        pl.col(EXCEL_ROW),
+        filled=pl.sum_horizontal([s.is_not_null().cast(pl.Int32) for s in written]),
+        first_text=fold_width(pl.coalesce(written)).fill_null("").str.replace_all(r"\s", ""),
+        key_filled=pl.any_horizontal([pl.col(c).str.strip_chars().fill_null("") != "" for c in key_columns]),
+        total_cell=pl.any_horizontal(
+            [s.str.replace_all(r"\s", "").is_in(list(layout.total_markers)).fill_null(False) for s in cells[:4]]),
+        # "填表人：王芳  审核人：李伟  日期：…" spread over cells: every cell a "label: value".
+        all_labelled=pl.all_horizontal([s.is_null() | s.str.contains("[:：]") for s in written]),
+    )
+    first_text = pl.col("first_text")
+    return facts.with_columns(
+        is_total=pl.col("total_cell") | _starts_with_any(first_text, layout.total_markers),
+        is_note=_starts_with_any(first_text, layout.note_prefixes) | (~pl.col("key_filled") & pl.col("all_labelled")),
+    )
+
+
+def _data_rows(body: pl.DataFrame, match: HeaderMatch) -> pl.DataFrame:
+    """The rows under the header that are records: not empty, not totals, notes or signature lines.
+
+    Nearly every row has its key (the credit code) and is judged on its first few cells
+    and the key; the few without one are judged on all their cells, and kept when
+    enough is filled to be an incomplete record worth an error.
+    """
+    grid_columns = match.sheet.cells.columns
+    key_columns = [c for c, f in match.columns.items() if f in match.kind.key]
+    keyed = _row_facts(body, match, list(dict.fromkeys(grid_columns[:4] + key_columns)))
+    loose = _row_facts(body.filter(~keyed["key_filled"]), match, grid_columns)
+    loose_kept = loose.filter((pl.col("filled") >= 3) & ~pl.col("is_total") & ~pl.col("is_note"))[EXCEL_ROW]
+    record = pl.col("key_filled") & ~pl.col("is_total") & ~pl.col("is_note")
+    kept = keyed.select(record | pl.col(EXCEL_ROW).is_in(loose_kept.implode())).to_series()
+    return body.filter(kept)
+
+
+def _as_written(column: str, field: Field) -> pl.Expr:
+    """The cell's text, with the marks people put in cells that do not apply ("/", "—", "无") made blank."""
+    words = contract().true_words | contract().false_words if field.type == "bool" else frozenset()
+    placeholders = width_variants(p for p in contract().blank_placeholders if p.upper() not in words)
+    return pl.when(pl.col(column).str.strip_chars().is_in(placeholders)).then(None).otherwise(pl.col(column))
+
+
 def extract_table(match: HeaderMatch) -> Table:
     """The rows under the header that hold data, with their Excel row numbers."""
     cells = match.sheet.cells.with_row_index(EXCEL_ROW, offset=1)
-    body = cells.slice(match.last_header_row + 1)
-    grid_columns = match.sheet.cells.columns
-    stripped = [pl.col(c).str.strip_chars() for c in grid_columns]
-    filled = pl.sum_horizontal([(s.is_not_null() & (s != "")).cast(pl.Int32) for s in stripped])
-    first_text = pl.coalesce([pl.when(s != "").then(s) for s in stripped]).fill_null("")
-    first_text = first_text.str.normalize("NFKC").str.replace_all(r"\s", "")
-    note_prefixes = [unicodedata.normalize("NFKC", p) for p in contract().note_prefixes]
-    is_note = pl.any_horizontal([first_text.str.starts_with(p) for p in note_prefixes])
-    key_columns = [c for c, f in match.columns.items() if f in match.kind.key]
-    key_filled = pl.any_horizontal([pl.col(c).str.strip_chars().fill_null("") != "" for c in key_columns])
-    totals = contract().total_markers
-    is_total = pl.any_horizontal(
-        [pl.col(c).str.replace_all(r"\s", "").is_in(totals).fill_null(False) for c in grid_columns[:4]]
-    )
-    body = body.filter(
-        (filled > 0) & ~is_total
-        # A data row has its key, or enough cells filled to be an incomplete
-        # record; a note or signature line is neither, wherever it wandered.
-        & (key_filled | (filled >= 3)) & ~is_note
-    )
+    body = _data_rows(cells.slice(match.last_header_row + 1), match)
     extra = {c: h for c, h in match.headers.items() if c not in match.columns}
     rows = body.select(
         pl.col(EXCEL_ROW).cast(pl.Int32),
-        *[pl.col(c).alias(f) for c, f in match.columns.items()],
+        *[_as_written(c, match.kind.field(f)).alias(f) for c, f in match.columns.items()],
         *[pl.col(c) for c in extra],
     )
     title_rows = match.sheet.cells.head(match.first_header_row)

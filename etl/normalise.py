@@ -1,25 +1,27 @@
 """Step 3, normalise: text cells -> typed values, in every form people write them.
 
-Each field type has one parser, a polars expression from the raw text to the
-value (null where it cannot be read). A cell that had text but gave no value
-is a problem named after its column; what is merely blank is left to the
-validation rules (required fields).
+Each field type has one parser, a polars expression from the cell's plain text
+(full-width folded, white space removed, blank as null; free text gets the cell
+as written) to the value, null where it cannot be read. A cell that had text
+but gave no value is a problem named after its column; what is merely blank is
+left to the validation rules (required fields). Everything is a column
+expression, no Python runs per row: a 100,000-row ledger takes well under a second.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 import polars as pl
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as uscc_code
 
-from etl.contract import Field, contract
+from etl.contract import Field, contract, fold_width
 from etl.locate import EXCEL_ROW, Table
 from etl.report import EXAMPLES_SHOWN, Problem
 
 Parser = Callable[[pl.Expr, Field], pl.Expr]
+FREE_TEXT = ("text", "unit")  # parsed from the cell as written, inner spaces kept
 
 EXCEL_EPOCH = pl.date(1899, 12, 30)  # serial day 0, counting Excel's phantom 29 Feb 1900
 EARLIEST_DATE, LATEST_DATE = 1949, 2100
@@ -27,10 +29,25 @@ MOBILE = r"(?:\+?86)?1[3-9]\d{9}"
 LANDLINE = r"(?:0\d{2,3}-?)?\d{7,8}(?:-\d{1,6})?"
 
 
-def _plain(raw: pl.Expr) -> pl.Expr:
-    """Full-width to half-width, no surrounding or inner white space, blank as null."""
-    text = raw.str.normalize("NFKC").str.replace_all(r"\s+", "")
+UNTIDY = r"[\s\u3000\uff01-\uff5e]"  # white space or a full-width character somewhere in the cell
+
+
+def _plain(raw: pl.Expr, untidy: bool = True) -> pl.Expr:
+    """Full-width to half-width, no surrounding or inner white space, blank as null.
+
+    A column known to hold no white space and no full-width character (most columns
+    of most files) skips the folding: a Python decision per column, not per row.
+    """
+    text = fold_width(raw).str.replace_all(r"\s+", "") if untidy else raw
+    text = text.str.strip_prefix("'")  # typed before a long number so Excel keeps it as text
     return pl.when(text != "").then(text)
+
+
+def _untidy_columns(rows: pl.DataFrame, names: list[str]) -> set[str]:
+    if not names:
+        return set()
+    found = rows.select([pl.col(n).str.contains(UNTIDY).any() for n in names]).row(0)
+    return {n for n, hit in zip(names, found) if hit}
 
 
 def parse_text(raw: pl.Expr, _: Field) -> pl.Expr:
@@ -38,26 +55,29 @@ def parse_text(raw: pl.Expr, _: Field) -> pl.Expr:
     return pl.when(text != "").then(text)
 
 
-def parse_uscc(raw: pl.Expr, _: Field) -> pl.Expr:
-    return _plain(raw).str.to_uppercase().str.replace_all("-", "")
+def parse_uscc(text: pl.Expr, _: Field) -> pl.Expr:
+    return text.str.to_uppercase().str.replace_all("-", "")
 
 
-def parse_bool(raw: pl.Expr, _: Field) -> pl.Expr:
+def parse_bool(text: pl.Expr, _: Field) -> pl.Expr:
+    """是/否 and every other pair; in a column marked only with yes-marks (✓ or 是), a blank means no."""
     words = {w: True for w in contract().true_words} | {w: False for w in contract().false_words}
-    return _plain(raw).str.to_uppercase().replace_strict(words, default=None, return_dtype=pl.Boolean)
+    value = text.str.to_uppercase().replace_strict(words, default=None, return_dtype=pl.Boolean)
+    marks_only = value.any() & ~value.not_().any()
+    return pl.when(text.is_null() & marks_only).then(False).otherwise(value)
 
 
-def parse_int(raw: pl.Expr, _: Field) -> pl.Expr:
+def parse_int(text: pl.Expr, _: Field) -> pl.Expr:
     suffixes = "|".join(sorted(contract().count_suffixes, key=len, reverse=True))
-    number = _plain(raw).str.replace_all(",", "").str.replace(f"(?:{suffixes})$", "")
+    number = text.str.replace_all(",", "").str.replace(f"(?:{suffixes})$", "")
     value = number.cast(pl.Float64, strict=False)
     return pl.when(value == value.floor()).then(value).cast(pl.Int64)
 
 
-def parse_date(raw: pl.Expr, _: Field) -> pl.Expr:
-    text = _plain(raw)
+def parse_date(text: pl.Expr, _: Field) -> pl.Expr:
     # 2014-05-03, 2014/5/3, 2014.5.3, 2014年5月3日, and Excel dates read as "2014-05-03 00:00:00".
-    separated = text.str.extract_groups(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\d{1,2}:\d{2}(?::\d{2})?)?$")
+    separated = text.str.extract_groups(
+        r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
     compact = text.str.extract_groups(r"^(\d{4})(\d{2})(\d{2})$")
     serial = text.str.extract(r"^(\d{1,5})(?:\.\d+)?$").cast(pl.Int64, strict=False)
 
@@ -70,12 +90,15 @@ def parse_date(raw: pl.Expr, _: Field) -> pl.Expr:
         from_parts(compact),
         pl.when(serial > 0).then(EXCEL_EPOCH + pl.duration(days=serial)),
     )
-    return pl.when(value.dt.year().is_between(EARLIEST_DATE, LATEST_DATE)).then(value)
+    return _plausible(value)
 
 
-def parse_month(raw: pl.Expr, _: Field) -> pl.Expr:
+def _plausible(day: pl.Expr) -> pl.Expr:
+    return pl.when(day.dt.year().is_between(EARLIEST_DATE, LATEST_DATE)).then(day)
+
+
+def parse_month(text: pl.Expr, _: Field) -> pl.Expr:
     """A reporting month: 2025-03, 2025/3, 2025.3, 2025年3月, 202503, or a date in it."""
-    text = _plain(raw)
     separated = text.str.extract_groups(r"^(\d{4})[-/.年](\d{1,2})(?:月.*|[-/.]\d{1,2}.*)?$")
     compact = text.str.extract_groups(r"^(\d{4})(\d{2})$")
 
@@ -86,22 +109,20 @@ def parse_month(raw: pl.Expr, _: Field) -> pl.Expr:
     return pl.coalesce(from_parts(separated), from_parts(compact))
 
 
-def parse_year(raw: pl.Expr, _: Field) -> pl.Expr:
-    year = _plain(raw).str.extract(r"^(\d{4})(?:年|\.0+)?$").cast(pl.Int64, strict=False)
+def parse_year(text: pl.Expr, _: Field) -> pl.Expr:
+    year = text.str.extract(r"^(\d{4})(?:年|\.0+)?$").cast(pl.Int64, strict=False)
     return pl.when(year.is_between(2000, LATEST_DATE)).then(year)
 
 
-def parse_category(raw: pl.Expr, field: Field) -> pl.Expr:
+def parse_category(text: pl.Expr, field: Field) -> pl.Expr:
     allowed = contract().categories[field.name]
     synonyms = contract().category_synonyms.get(field.name, {})
-    text = _plain(raw).str.replace_all(r"[()（）]", "")
     canonical = {v: v for v in allowed} | {k.replace("(", "").replace(")", ""): v for k, v in synonyms.items()}
-    return text.replace_strict(canonical, default=None, return_dtype=pl.String)
+    return text.str.replace_all(r"[()（）]", "").replace_strict(canonical, default=None, return_dtype=pl.String)
 
 
-def parse_pathway(raw: pl.Expr, _: Field) -> pl.Expr:
+def parse_pathway(text: pl.Expr, _: Field) -> pl.Expr:
     """The pathway's number (3, 路径3, 第3条, 3.依托工会网络) or its name."""
-    text = _plain(raw)
     number = text.str.extract(r"^\D{0,3}?(\d{1,2})(?:\D.*)?$").cast(pl.Int64, strict=False)
     by_name = text.replace_strict(
         {name.replace(" ", ""): n for n, name in contract().pathways.items()}, default=None, return_dtype=pl.Int64
@@ -110,9 +131,9 @@ def parse_pathway(raw: pl.Expr, _: Field) -> pl.Expr:
     return pl.when(value.is_between(1, len(contract().pathways))).then(value)
 
 
-def parse_phone(raw: pl.Expr, _: Field) -> pl.Expr:
+def parse_phone(text: pl.Expr, _: Field) -> pl.Expr:
     """One or more mainland mobile or landline numbers, kept as written but without spaces."""
-    text = _plain(raw).str.replace_all(r"[()]", "")
+    text = text.str.replace_all(r"[()]", "")
     one = f"(?:{MOBILE}|{LANDLINE})"
     return pl.when(text.str.contains(f"^{one}(?:[/,;、]{one})*$")).then(text)
 
@@ -129,6 +150,16 @@ PARSERS: dict[str, Parser] = {
     "category": parse_category,
     "pathway": parse_pathway,
     "phone": parse_phone,
+}
+
+# A column whose every filled cell already has the template's form (the pattern, on
+# plain text) gives the same values through a much cheaper parser; decided per column.
+FAST_PATHS: dict[str, tuple[str, Parser]] = {
+    "int": (r"^\d+$", lambda text, _: text.cast(pl.Int64, strict=False)),
+    "date": (r"^\d{4}-\d{2}-\d{2}(?:00:00:00)?$",
+             lambda text, _: _plausible(text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))),
+    "text": (r"^\S*$", lambda raw, _: pl.when(raw != "").then(raw)),
+    "unit": (r"^\S*$", lambda raw, _: pl.when(raw != "").then(raw)),
 }
 
 EXPECTED: dict[str, str] = {
@@ -150,51 +181,88 @@ def _expected(field: Field) -> str:
 
 def normalise(table: Table) -> tuple[pl.DataFrame, list[Problem]]:
     """Typed rows (excel_row, one column per field, extra as JSON) and the cells that could not be read."""
-    fields = [f for f in table.kind.loaded_fields]
+    fields = list(table.kind.loaded_fields)
     present = [f for f in fields if f.name in table.rows.columns]
-    typed = table.rows.select(
+    # Each cell's plain text once; every parser and the unreadable-cell check read it.
+    untidy = _untidy_columns(table.rows, [f.name for f in present if f.type not in FREE_TEXT])
+    plain = table.rows.select(
         pl.col(EXCEL_ROW),
-        *[PARSERS[f.type](pl.col(f.name), f).alias(f.name) for f in present],
+        *[(pl.col(f.name) if f.type in FREE_TEXT else _plain(pl.col(f.name), f.name in untidy)).alias(f.name)
+          for f in present],
+        *[pl.col(c) for c in table.extra_headers],
+    )
+    parsers = _parsers(plain, present)
+    typed = plain.select(
+        pl.col(EXCEL_ROW),
+        *[parsers[f.name](pl.col(f.name), f).alias(f.name) for f in present],
         *[pl.lit(None, dtype=_dtype(f)).alias(f.name) for f in fields if f not in present],
         _extra_json(table).alias("extra"),
     )
-    problems = []
-    for f in present:
-        if f.type in ("text", "unit", "uscc"):
-            continue  # read as they are; their rules live in validate
-        had_text = _plain(pl.col(f.name)).is_not_null()
-        bad = table.rows.with_columns(_value=typed[f.name]).filter(had_text & pl.col("_value").is_null())
-        if bad.height:
-            problems.append(_problem(table, f, bad, f"{f.type}_unreadable", _expected(f)))
+    # Free text is read as written and credit codes have their own check below.
+    checked = [f for f in present if f.type not in FREE_TEXT and f.type != "uscc"]
+    unreadable = {f.name: plain[f.name].is_not_null() & typed[f.name].is_null() for f in checked}
+    problems = [
+        _problem(table, f, table.rows.filter(unreadable[f.name]), f"{f.type}_unreadable", _expected(f))
+        for f in checked if unreadable[f.name].any()
+    ]
     return typed, problems + uscc_problems(table, typed)
 
 
+def _parsers(plain: pl.DataFrame, fields: list[Field]) -> dict[str, Parser]:
+    """Each field's parser: the fast one where its whole column is in the template's form."""
+    candidates = [f for f in fields if f.type in FAST_PATHS]
+    canonical = plain.select(
+        [pl.col(f.name).str.contains(FAST_PATHS[f.type][0]).all().alias(f.name) for f in candidates]
+    ).row(0, named=True) if candidates else {}
+    return {f.name: FAST_PATHS[f.type][1] if canonical.get(f.name) else PARSERS[f.type] for f in fields}
+
+
+USCC_REASONS = {
+    stdnum_errors.InvalidLength: ("uscc_length", "统一社会信用代码应为 18 位，请对照营业执照核对"),
+    stdnum_errors.InvalidFormat: ("uscc_format", "统一社会信用代码含有不允许的字符（前 8 位为数字，其后不含 I、O、Z、S、V），请核对"),
+    stdnum_errors.InvalidChecksum: ("uscc_check_digit", "统一社会信用代码校验位不正确（GB 32100-2015），可能有错字，请对照营业执照核对"),
+}
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: digits and letters but I, O, S, V, Z
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_passes(code: pl.Expr) -> pl.Expr:
+    """GB 32100-2015 on a whole column: 8 digits, 10 characters of the alphabet, the check character right.
+
+    The same test as stdnum.cn.uscc.validate, which is ~15 µs a code in Python (1.5 s for a
+    100,000-row ledger); codes failing here are then judged by python-stdnum itself.
+    """
+    value = {c: i for i, c in enumerate(USCC_ALPHABET)}
+    total = pl.sum_horizontal([
+        code.str.slice(i, 1).replace_strict(value, default=0, return_dtype=pl.Int32) * w
+        for i, w in enumerate(USCC_WEIGHTS)])
+    check = ((31 - total % 31) % 31).replace_strict(dict(enumerate(USCC_ALPHABET)), return_dtype=pl.String)
+    return code.str.contains(f"^[0-9]{{8}}[{USCC_ALPHABET}]{{10}}$") & (code.str.slice(17, 1) == check)
+
+
 def uscc_problems(table: Table, typed: pl.DataFrame) -> list[Problem]:
-    """Credit codes checked by python-stdnum (GB 32100-2015), one problem per kind of fault."""
+    """Credit codes checked against GB 32100-2015, one problem per kind of fault."""
     if "uscc" not in table.headers:
         return []
-    reasons = {
-        stdnum_errors.InvalidLength: ("uscc_length", "统一社会信用代码应为 18 位，请对照营业执照核对"),
-        stdnum_errors.InvalidFormat: ("uscc_format", "统一社会信用代码含有不允许的字符（前 8 位为数字，其后不含 I、O、Z、S、V），请核对"),
-        stdnum_errors.InvalidChecksum: ("uscc_check_digit", "统一社会信用代码校验位不正确（GB 32100-2015），可能有错字，请对照营业执照核对"),
-    }
+    failing = typed.filter(pl.col("uscc").is_not_null() & ~uscc_passes(pl.col("uscc")))
+    if failing.height == 0:
+        return []
 
     def fault(code: str) -> str | None:
         try:
             uscc_code.validate(code)
         except stdnum_errors.ValidationError as exc:
-            return reasons[type(exc)][0]
+            return USCC_REASONS[type(exc)][0]
         return None
 
-    codes = typed["uscc"].drop_nulls().unique()
-    faults = {c: fault(c) for c in codes.to_list()}
-    checked = table.rows.with_columns(
-        _fault=typed["uscc"].replace_strict(faults, default=None, return_dtype=pl.String)
-    )
+    faults = {c: fault(c) for c in failing["uscc"].unique().to_list()}
+    checked = table.rows.join(
+        failing.select(EXCEL_ROW, _fault=pl.col("uscc").replace_strict(faults, return_dtype=pl.String)),
+        on=EXCEL_ROW, maintain_order="left")
     field = table.kind.field("uscc")
     return [
         _problem(table, field, checked.filter(pl.col("_fault") == rule), rule, message)
-        for rule, message in reasons.values()
+        for rule, message in USCC_REASONS.values()
         if (checked["_fault"] == rule).any()
     ]
 
@@ -213,13 +281,17 @@ def _dtype(field: Field) -> pl.DataType:
 
 
 def _extra_json(table: Table) -> pl.Expr:
-    """Columns the contract does not know, kept aside as {header: value} JSON rather than lost."""
+    """Columns the contract does not know, kept aside as {header: value} JSON rather than lost.
+
+    Each filled cell becomes one `"header": "value"` member (JSON-encoded by polars),
+    blank cells are left out, and a row with none of them gets null.
+    """
     if not table.extra_headers:
         return pl.lit(None, dtype=pl.String)
-    names = list(table.extra_headers.items())
-
-    def as_json(row: dict) -> str | None:
-        kept = {h: row[c] for c, h in names if row[c] is not None}
-        return json.dumps(kept, ensure_ascii=False) if kept else None
-
-    return pl.struct([pl.col(c) for c, _ in names]).map_elements(as_json, return_dtype=pl.String)
+    members = [
+        pl.when(pl.col(c).str.strip_chars() != "")
+        .then(pl.struct(pl.col(c).alias(header)).struct.json_encode().str.slice(1).str.strip_suffix("}"))
+        for c, header in table.extra_headers.items()
+    ]
+    joined = pl.concat_str(members, separator=",", ignore_nulls=True)
+    return pl.when(joined != "").then(pl.concat_str(pl.lit("{"), joined, pl.lit("}")))

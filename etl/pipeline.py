@@ -187,20 +187,34 @@ def _known_units(con: duckdb.DuckDBPyConnection) -> dict[str, Unit]:
 
 
 def _infer_unit(file_name: str, title: str, units: dict[str, Unit]) -> str | None:
-    """The reporting unit named in the title rows or the file name, if exactly one longest match."""
+    """The reporting unit named in the title rows or the file name.
+
+    A unit may be written in full (东湖区和平街道团工委), without its suffix
+    (东湖区和平街道) or without its district (和平街道); the longest name found
+    wins, and a tie between two units names neither.
+    """
     text = f"{title} {Path(file_name).stem}"
-    found = [name for name, u in units.items() if u.level in ("street", "industry")
-             and UNIT_SUFFIXES.sub("", name) in text]
-    found.sort(key=len, reverse=True)
-    if len(found) == 1 or (len(found) > 1 and len(found[0]) > len(found[1])):
-        return found[0]
+    found: dict[str, int] = {}
+    for name, u in units.items():
+        if u.level not in ("street", "industry"):
+            continue
+        core = UNIT_SUFFIXES.sub("", name)
+        local = core.removeprefix(u.district or "")
+        for written in (name, core, local):
+            if written and written in text:
+                found[name] = max(found.get(name, 0), len(written))
+    ranked = sorted(found.items(), key=lambda item: item[1], reverse=True)
+    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        return ranked[0][0]
     return None
 
 
 def _infer_month(file_name: str, title: str) -> date | None:
-    match = TITLE_MONTH.search(title) or TITLE_MONTH.search(file_name) or NAME_MONTH.search(Path(file_name).stem)
-    if match and 1 <= int(match.group(2)) <= 12:
-        return date(int(match.group(1)), int(match.group(2)), 1)
+    """The report month written in the title (2025年3月, 2025-03, 2025.03) or the file name."""
+    for text in (title, Path(file_name).stem):
+        match = TITLE_MONTH.search(text) or NAME_MONTH.search(text)
+        if match and 1 <= int(match.group(2)) <= 12:
+            return date(int(match.group(1)), int(match.group(2)), 1)
     return None
 
 

@@ -53,7 +53,7 @@ def _flag(table: Table, typed: pl.DataFrame, mask: pl.Expr, field: str, rule: st
     values = []
     if field in table.rows.columns:
         written = hit.select(EXCEL_ROW).head(EXAMPLES_SHOWN).join(
-            table.rows.select(EXCEL_ROW, field), on=EXCEL_ROW, how="left")
+            table.rows.select(EXCEL_ROW, field), on=EXCEL_ROW, how="left", maintain_order="left")
         values = [v for v in written[field].to_list() if v is not None]
     return [Problem(severity, rule, message, sheet=table.sheet, column=label,
                     rows=hit[EXCEL_ROW].to_list(), values=values)]
@@ -65,6 +65,22 @@ def _blank(table: Table, field: str) -> pl.Expr:
         return pl.lit(True)
     written = table.rows[field].str.strip_chars().fill_null("")
     return pl.lit(written == "")
+
+
+def verify_has_rows(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
+    if typed.height:
+        return []
+    return [Problem("error", "no_rows", "表头下面没有数据行，请填写后重新上传（空白模板不能报送）。", sheet=table.sheet)]
+
+
+def verify_known_columns(table: Table, _: pl.DataFrame, __: Context) -> list[Problem]:
+    """Columns the template does not have are kept aside, not lost; say so, a misspelt header shows up here."""
+    if not table.extra_headers:
+        return []
+    names = "、".join(f"“{h}”" for h in table.extra_headers.values())
+    return [Problem("warning", "unknown_columns",
+                    f"以下列不是模板中的列，已原样保存但不参与统计：{names}。如是模板中的列，请按模板改正列名。",
+                    sheet=table.sheet)]
 
 
 def verify_required(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
@@ -170,7 +186,7 @@ def verify_changes_since_last_month(table: Table, typed: pl.DataFrame, ctx: Cont
     if current.select(compared).sort("uscc").equals(before.sort("uscc")):
         problems.append(Problem("warning", "same_as_last_month",
                                 "本月台账与上月完全相同，请确认本月情况已更新", sheet=table.sheet))
-    joined = current.join(previous, on="uscc", how="inner", suffix="_previous")
+    joined = current.join(previous, on="uscc", how="inner", suffix="_previous", maintain_order="left")
     for count in ("employees", "league_members"):
         jumped = (pl.col(count) >= JUMP_MIN_VALUE) & (pl.col(count) >= JUMP_FACTOR * pl.col(f"{count}_previous")) \
             & (pl.col(f"{count}_previous") > 0)
@@ -187,15 +203,18 @@ def verify_changes_since_last_month(table: Table, typed: pl.DataFrame, ctx: Cont
 
 RULES: dict[str, tuple[Rule, ...]] = {
     "ledger": (
-        verify_required, verify_counts_not_negative, verify_youth_within_employees,
-        verify_members_within_youth, verify_org_date_when_org, verify_org_date_in_time,
-        verify_street_for_street_unit, verify_kind_only_with_org, verify_district_of_unit,
-        verify_unique_organisation, verify_changes_since_last_month,
+        verify_has_rows, verify_known_columns, verify_required, verify_counts_not_negative,
+        verify_youth_within_employees, verify_members_within_youth, verify_org_date_when_org,
+        verify_org_date_in_time, verify_street_for_street_unit, verify_kind_only_with_org,
+        verify_district_of_unit, verify_unique_organisation, verify_changes_since_last_month,
     ),
-    "targets": (verify_required, verify_counts_not_negative, verify_known_unit, verify_unique_key),
-    "youth_voice": (
-        verify_required, verify_counts_not_negative, verify_known_unit, verify_replies_within_questions,
+    "targets": (
+        verify_has_rows, verify_known_columns, verify_required, verify_counts_not_negative, verify_known_unit,
         verify_unique_key,
+    ),
+    "youth_voice": (
+        verify_has_rows, verify_known_columns, verify_required, verify_counts_not_negative, verify_known_unit,
+        verify_replies_within_questions, verify_unique_key,
     ),
 }
 

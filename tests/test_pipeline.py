@@ -143,3 +143,20 @@ def test_a_file_titled_for_another_month_or_unit_than_chosen_is_rejected(db):
     assert result.status == "rejected"
     assert {p.rule for p in result.errors} == {"unit_mismatch", "month_mismatch"}
     assert ledger_state(db).height == 0
+
+
+@pytest.mark.parametrize(("title", "file_name", "unit", "month"), [
+    ("江城市东湖区和平街道团工委2025年3月两新组织团建工作台账", "台账.xlsx", UNIT, MARCH),
+    ("和平街道2025年4月两新组织团建工作台帐表", "台账.xlsx", UNIT, APRIL),
+    ("两新组织团建工作台账", "东湖区和平街道_2025-03.xlsx", UNIT, MARCH),
+    ("东湖区互联网行业团委 2025.04 台账", "x.csv", "东湖区互联网行业团委", APRIL),
+    ("两新组织团建工作台账", "台账.xlsx", None, None),
+])
+def test_unit_and_month_are_read_from_the_title_or_file_name(db, title, file_name, unit, month):
+    from etl.pipeline import _infer_month, _infer_unit
+    from etl.validate import Unit as UnitInfo
+
+    units = {n: UnitInfo(i, n, level, d) for i, (n, level, d) in enumerate([
+        ("东湖区和平街道团工委", "street", "东湖区"), ("东湖区互联网行业团委", "industry", "东湖区"),
+        ("东湖区", "district", "东湖区")])}
+    assert (_infer_unit(file_name, title, units), _infer_month(file_name, title)) == (unit, month)

@@ -1,0 +1,748 @@
+"""A corpus of ledgers as units really send them, built from one clean ledger.
+
+`CLEAN` is a realistic monthly ledger of one street unit. `template_case()`
+writes it as the published template (title row, header on row 2). Each case in
+`VARIANTS` writes the same organisations the way somebody actually typed,
+exported or re-saved them and must load to exactly the template's rows; each
+case in `BAD_FILES` must be rejected with the errors it lists (rule, Excel
+rows, column header as written).
+
+Run as a script to write the corpus for a person to open:
+    python tests/corpus.py /tmp/corpus
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import polars as pl
+from stdnum.cn.uscc import calc_check_digit
+
+UNIT = "东湖区和平街道团工委"
+OTHER_UNIT = "东湖区公园街道团工委"
+DISTRICT, STREET = "东湖区", "和平街道"
+MONTH = date(2025, 3, 1)
+TITLE = f"{UNIT}2025年3月两新组织团建工作台账"
+UNIT_TREE = pl.DataFrame({
+    "name": ["江城市", DISTRICT, UNIT, OTHER_UNIT],
+    "level": ["city", "district", "street", "street"],
+    "parent": [None, "江城市", DISTRICT, DISTRICT],
+})
+
+FIELDS = ["row_no", "org_name", "uscc", "district", "street", "industry", "org_type", "above_scale", "park",
+          "league_society_member", "employees", "youth_employees", "league_members", "has_party_org",
+          "has_league_org", "league_org_kind", "build_mode", "build_path", "league_org_date",
+          "directly_managed", "leader_name", "leader_phone", "note"]
+HEADERS = dict(zip(FIELDS, [
+    "序号", "单位名称", "统一社会信用代码", "所属区县", "所属街镇", "行业", "单位类型", "是否规模以上", "所在园区",
+    "是否团属社团会员单位", "从业人员数", "35岁以下青年数", "团员数", "是否建立党组织", "是否建立团组织",
+    "团组织类型", "建团方式", "建团路径", "建团日期", "是否直接联系管理", "团组织负责人", "联系电话", "备注"]))
+ORG_GROUP = ["has_league_org", "league_org_kind", "build_mode", "build_path", "league_org_date"]
+
+# -- the forms in which people write a value ------------------------------------------------------
+# A value form maps a typed value to a cell; a layout's `forms` maps a field to f(value, record index).
+
+BOOL_FIELDS = ["above_scale", "league_society_member", "has_party_org", "has_league_org", "directly_managed"]
+COUNT_FIELDS = ["employees", "youth_employees", "league_members"]
+FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
+EXCEL_DAY_ZERO = date(1899, 12, 30)
+
+
+def _opt(form: Callable) -> Callable:
+    return lambda v: None if v is None else form(v)
+
+
+DATE_FORMS = {name: _opt(form) for name, form in {
+    "excel_date": lambda d: d,
+    "excel_serial": lambda d: (d - EXCEL_DAY_ZERO).days,
+    "iso": lambda d: d.isoformat(),
+    "slash": lambda d: f"{d.year}/{d.month}/{d.day}",
+    "dot": lambda d: f"{d.year}.{d.month}.{d.day}",
+    "chinese": lambda d: f"{d.year}年{d.month}月{d.day}日",
+    "compact_number": lambda d: int(d.strftime("%Y%m%d")),
+    "compact_text": lambda d: d.strftime("%Y%m%d"),
+    "slash_padded_with_time": lambda d: d.strftime("%Y/%m/%d 0:00"),
+    "iso_datetime": lambda d: d.strftime("%Y-%m-%dT00:00:00"),
+}.items()}
+NUMBER_FORMS = {name: _opt(form) for name, form in {
+    "text": str,
+    "with_unit": lambda n: f"{n}人",
+    "full_width": lambda n: str(n).translate(FULL_WIDTH),
+    "thousands": lambda n: f"{n:,}",
+    "full_width_thousands_unit": lambda n: f"{n:,}".translate(FULL_WIDTH) + "人",
+    "float_number": float,
+}.items()}
+USCC_FORMS = {name: _opt(form) for name, form in {
+    "full_width": lambda c: c.translate(FULL_WIDTH),
+    "full_width_letters": lambda c: "".join(ch.translate(FULL_WIDTH) if ch.isalpha() else ch for ch in c),
+    "lowercase": str.lower,
+    "surrounding_spaces": lambda c: f"  {c} \t",
+    "spaced_groups": lambda c: f"{c[:8]} {c[8:17]} {c[17]}",
+    "no_break_space": lambda c: f"\u00a0{c}\u3000",
+}.items()}
+
+
+def default_cell(field_name: str, value):
+    """The template's own way: 是/否, numbers as numbers, real Excel dates."""
+    if value is not None and field_name in BOOL_FIELDS:
+        return "是" if value else "否"
+    return value
+
+
+def bools(yes, no) -> Callable:
+    return lambda v: None if v is None else (yes if v else no)
+
+
+def each(form: Callable) -> Callable:
+    """A value form used on every row."""
+    return lambda v, _: form(v)
+
+
+def cycle(*forms: Callable) -> Callable:
+    """Row i written in the i-th form, round and round: one file, many hands."""
+    return lambda v, i: forms[i % len(forms)](v)
+
+
+# -- the clean ledger -----------------------------------------------------------------------------
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+BRANDS = ["智联", "云帆", "恒信", "华韵", "博远", "鼎盛", "嘉禾", "腾跃", "青禾", "星河", "润泽", "瑞丰", "启明",
+          "汇通", "金鹏", "天合", "宏图", "新元", "锦程", "明远", "德信", "安泰", "众创", "优途", "合力", "睿思",
+          "乐家", "顺达", "致远", "赣鄱"]
+# industry -> (name pattern, org type, code prefix)
+INDUSTRIES = {
+    "互联网": ("江城{}网络科技有限公司", "非公有制企业", "91"),
+    "快递服务": ("江城{}快递有限公司", "非公有制企业", "91"),
+    "文化创意": ("江城{}文化传媒有限公司", "非公有制企业", "91"),
+    "保安服务": ("江城{}保安服务有限公司", "非公有制企业", "91"),
+    "连锁经营": ("江城{}连锁超市有限公司", "非公有制企业", "91"),
+    "酒店餐饮": ("江城{}餐饮管理有限公司", "非公有制企业", "91"),
+    "旅游": ("江城{}国际旅行社有限公司", "非公有制企业", "91"),
+    "商业服务": ("江城{}企业管理咨询有限公司", "非公有制企业", "91"),
+    "物业管理": ("江城{}物业服务有限公司", "非公有制企业", "91"),
+    "家政服务": ("江城{}家政服务有限公司", "非公有制企业", "91"),
+    "律师事务所": ("江西{}律师事务所", "社会组织", "31"),
+    "会计师事务所": ("江城{}会计师事务所有限责任公司", "非公有制企业", "91"),
+    "非学历教育培训": ("江城市东湖区{}职业培训学校", "社会组织", "52"),
+    "制造业": ("江城{}电子科技有限公司", "非公有制企业", "91"),
+    "建筑业": ("江城{}建设工程有限公司", "非公有制企业", "91"),
+    "金融服务": ("江城{}融资担保有限公司", "非公有制企业", "91"),
+    "其他": ("东湖区{}青年志愿者协会", "社会组织", "51"),
+}
+PARKS = ["江城高新技术产业园", "和平数字经济产业园", "东湖文创园"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["伟", "芳", "敏", "静", "磊", "洋", "婷", "杰", "欣怡", "子涵", "浩然", "雨萱", "思远", "嘉怡", "俊杰"]
+KINDS = ["团支部", "团支部", "团支部", "团总支", "团委", "联合团支部", "青年组织"]
+MODES = ["独立建团", "独立建团", "联合建团", "区域建团", "楼宇建团", "市场建团", "园区建团", "依托建团", "兴趣建团"]
+
+
+def make_uscc(rng: random.Random, prefix: str) -> str:
+    body = prefix + "360102" + ("MA" if prefix == "91" else "MJ") + "".join(rng.choices(USCC_ALPHABET, k=7))
+    return body + calc_check_digit(body)
+
+
+def make_records(n: int, seed: int = 20250301) -> list[dict]:
+    """n organisations of the street, every field as the contract types it."""
+    rng = random.Random(seed)
+    codes: set[str] = set()
+    records = []
+    for i in range(n):
+        industry = list(INDUSTRIES)[i % len(INDUSTRIES)] if i < 17 else rng.choice(list(INDUSTRIES))
+        pattern, org_type, prefix = INDUSTRIES[industry]
+        code = make_uscc(rng, prefix)
+        while code in codes:
+            code = make_uscc(rng, prefix)
+        codes.add(code)
+        employees = rng.choice([rng.randint(8, 60), rng.randint(60, 400), rng.randint(1200, 3600)])
+        youth = rng.randint(employees // 4, employees)
+        has_org = i % 4 != 3  # every fourth organisation has no league organisation yet
+        members = rng.randint(3, max(3, min(youth, 80))) if has_org or i % 8 == 3 else rng.randint(0, 2)
+        members = min(members, youth)
+        org = {
+            "league_org_kind": rng.choice(KINDS), "build_mode": rng.choice(MODES),
+            "build_path": rng.randint(1, 11),
+            "league_org_date": date(2025, 1 + i % 2, 3 + i % 20) if i % 6 == 0 else
+            date(rng.randint(2014, 2024), rng.randint(1, 12), rng.randint(1, 28)),
+            "directly_managed": rng.random() < 0.5,
+            "leader_name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+            "leader_phone": f"1{rng.choice('3589')}{rng.randint(0, 999999999):09d}" if i % 5
+            else f"0791-8{rng.randint(0, 9999999):07d}",
+        } if has_org else dict.fromkeys(
+            ["league_org_kind", "build_mode", "build_path", "league_org_date", "leader_name", "leader_phone"])
+        records.append({
+            "row_no": i + 1,
+            "org_name": pattern.format(BRANDS[i % len(BRANDS)] + ("" if i < len(BRANDS) else str(i))),
+            "uscc": code, "district": DISTRICT, "street": STREET, "industry": industry, "org_type": org_type,
+            "above_scale": org_type == "非公有制企业" and employees >= 300,
+            "park": PARKS[i % 3] if i % 3 == 0 else None,
+            "league_society_member": i % 5 == 1,
+            "employees": employees, "youth_employees": youth, "league_members": members,
+            "has_party_org": has_org or i % 8 == 3, "has_league_org": has_org,
+            "directly_managed": False,
+            **org,
+            "note": "2025年新建" if has_org and org["league_org_date"].year == 2025 else
+            ("有3名以上团员，尚未建团" if not has_org and members >= 3 else None),
+        })
+    return records
+
+
+CLEAN = make_records(30)
+
+
+def expected_ledger() -> pl.DataFrame:
+    """The `ledger` view's rows (without submission_id) that the clean ledger must load to."""
+    rows = [{"report_month": MONTH, "unit": UNIT} | {k: v for k, v in r.items() if k != "row_no"} for r in CLEAN]
+    return pl.DataFrame(rows).sort("uscc")
+
+
+# -- grids and writers ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Formula:
+    text: str
+    value: object
+
+
+@dataclass
+class Grid:
+    """One sheet as cells; merges are (first_row, first_col, last_row, last_col), all 0-based."""
+
+    name: str
+    rows: list[list]
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    hidden: set[int] = field(default_factory=set)
+    hidden_sheet: bool = False
+
+
+def write_xlsx(path: Path, grids: list[Grid]) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    for grid in grids:
+        sheet = book.add_worksheet(grid.name)
+        if grid.hidden_sheet:
+            sheet.hide()
+        else:
+            sheet.activate()
+        for r in grid.hidden:
+            sheet.set_row(r, None, None, {"hidden": True})
+        for r, row in enumerate(grid.rows):
+            for c, value in enumerate(row):
+                if any(m[0] == r and m[1] == c for m in grid.merges):
+                    continue
+                if isinstance(value, Formula):
+                    sheet.write_formula(r, c, value.text, None, value.value)
+                elif isinstance(value, bool):
+                    sheet.write_boolean(r, c, value)
+                elif isinstance(value, date):
+                    sheet.write_datetime(r, c, value, date_format)
+                elif isinstance(value, (int, float)):
+                    sheet.write_number(r, c, value)
+                elif value is not None:
+                    sheet.write_string(r, c, str(value))
+        for r1, c1, r2, c2 in grid.merges:
+            sheet.merge_range(r1, c1, r2, c2, grid.rows[r1][c1])
+    book.close()
+
+
+def write_xls(path: Path, grids: list[Grid]) -> None:
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for grid in grids:
+        sheet = book.add_sheet(grid.name)
+        merged = {(m[0], m[1]): m for m in grid.merges}
+        for r, row in enumerate(grid.rows):
+            for c, value in enumerate(row):
+                value = value.value if isinstance(value, Formula) else value
+                if (r, c) in merged:
+                    r1, c1, r2, c2 = merged[(r, c)]
+                    sheet.write_merge(r1, r2, c1, c2, value)
+                elif isinstance(value, date):
+                    sheet.write(r, c, value, date_style)
+                elif value is not None:
+                    sheet.write(r, c, value)
+        for r in grid.hidden:
+            sheet.row(r).hidden = True
+    book.save(str(path))
+
+
+def csv_text(grid: Grid, delimiter: str = ",") -> str:
+    def text(value) -> str:
+        value = value.value if isinstance(value, Formula) else value
+        if value is None:
+            return ""
+        return value.isoformat() if isinstance(value, date) else str(value)
+
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows([[text(v) for v in row] for row in grid.rows])
+    return out.getvalue()
+
+
+WRITERS: dict[str, Callable[[Path, list[Grid]], None]] = {
+    "xlsx": write_xlsx,
+    "xls": write_xls,
+    "csv": lambda p, g: p.write_bytes(csv_text(g[0]).encode("utf-8")),
+    "csv-bom": lambda p, g: p.write_bytes(csv_text(g[0]).encode("utf-8-sig")),
+    "csv-gb18030": lambda p, g: p.write_bytes(csv_text(g[0]).encode("gb18030")),
+    "csv-gbk": lambda p, g: p.write_bytes(csv_text(g[0]).encode("gbk")),
+    "tsv": lambda p, g: p.write_bytes(csv_text(g[0], "\t").encode("utf-8")),
+    # Lines joined by hand, as some systems export: ="0791-…" stays unquoted (no cell may hold a comma).
+    "csv-unquoted": lambda p, g: p.write_bytes(
+        "".join(",".join(line) + "\r\n" for line in csv.reader(io.StringIO(csv_text(g[0])))).encode("utf-8")),
+}
+
+
+# -- the ledger's layout ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Extra:
+    """A column the template does not have; its cell in record i's row is make(i)."""
+
+    header: str
+    make: Callable[[int], object]
+
+
+@dataclass
+class Layout:
+    grid: Grid
+    excel_rows: dict[int, int]  # record index -> Excel row of its (last) row
+    headers: dict[str, str]  # field -> header text as written, stripped (what an error names)
+    extra: list[Extra] = field(default_factory=list)
+
+
+def header_rows(names: list[str], columns: list, style: str, groups: dict[str, list[str]]) -> tuple[list, list]:
+    """One or two header rows and their merges (rows counted from the first header row).
+
+    "plain" one row; "grouped" each group's label merged over its columns (by default
+    "团组织情况" over the organisation columns) and every other header merged down two
+    rows; "grouped_lower" the group labels alone above, every header in the lower row;
+    "grouped_upper" (how a CSV export of merged headers looks) single headers in the
+    upper row only.
+    """
+    if style == "plain":
+        return [names], []
+    lower_all = style == "grouped_lower"
+    spans = [[c for c, col in enumerate(columns) if col in members] for members in groups.values()]
+    grouped = {c for span in spans for c in span}
+    upper = [None if c in grouped or lower_all else n for c, n in enumerate(names)]
+    lower = [n if c in grouped or lower_all else None for c, n in enumerate(names)]
+    merges = []
+    for label, span in zip(groups, spans):
+        assert span == list(range(span[0], span[-1] + 1)), f"the columns under {label} must be adjacent"
+        upper[span[0]] = label
+        merges.append((0, span[0], 0, span[-1]))
+    if style == "grouped":
+        merges += [(0, c, 1, c) for c, n in enumerate(upper) if n and c not in grouped]
+    return [upper, lower], merges
+
+
+def ledger_sheet(records: list[dict], *, fields: list[str] | None = None, headers: dict | None = None,
+                 extra: list[Extra] = (), extra_at: int | None = None, title: tuple[str, ...] = (TITLE,),
+                 header: str = "plain", groups: dict | None = None, forms: dict | None = None,
+                 row_no_formula: bool = False, sheet: str = "台账", **body) -> Layout:
+    """Lay records out as a ledger sheet the way one person would (see `body_rows` for **body)."""
+    columns: list = list(fields or FIELDS)
+    at = len(columns) if extra_at is None else extra_at
+    columns[at:at] = list(extra)
+    written = {f: (headers or {}).get(f, HEADERS[f]) for f in columns if isinstance(f, str)}
+    names = [written[c] if isinstance(c, str) else c.header for c in columns]
+    rows: list[list] = [[t] + [None] * (len(columns) - 1) for t in title]
+    merges = [(0, 0, 0, len(columns) - 1)] if title else []
+    head, head_merges = header_rows(names, columns, header, groups or {"团组织情况": ORG_GROUP})
+    merges += [(r1 + len(rows), c1, r2 + len(rows), c2) for r1, c1, r2, c2 in head_merges]
+    rows += head
+    first_body = len(rows)
+    forms = forms or {}
+
+    def data_row(i: int, record: dict) -> list:
+        def cell(col):
+            if isinstance(col, Extra):
+                return col.make(i)
+            if col == "row_no" and row_no_formula:
+                return Formula(f"=ROW()-{first_body}", record["row_no"])
+            return forms[col](record[col], i) if col in forms else default_cell(col, record[col])
+        return [cell(col) for col in columns]
+
+    excel_rows, hidden = body_rows(rows, records, columns, data_row, **body)
+    return Layout(Grid(sheet, rows, merges, hidden), excel_rows, {f: t.strip() for f, t in written.items()},
+                  list(extra))
+
+
+def body_rows(rows: list[list], records: list[dict], columns: list, data_row: Callable, *,
+              blank_after: set[int] = frozenset(), stale: dict[int, dict] | None = None, repeat: list[int] = (),
+              subtotal_after: set[int] = frozenset(), total: str | None = None, footer: list[list] = (),
+              hidden: set[int] = frozenset(), numbered_to: int = 0) -> tuple[dict[int, int], set[int]]:
+    """Append the data rows and what people put among and under them; return where each record landed.
+
+    stale: an outdated copy of a record above the data (the last row wins);
+    repeat: records written again at the end; numbered_to: the template's 序号
+    pre-filled on empty rows up to this number; hidden: records whose rows are hidden.
+    """
+    width, first_body = len(columns), len(rows)
+    excel_rows, hidden_rows = {}, set()
+    for i, changes in (stale or {}).items():
+        rows.append(data_row(i, records[i] | changes))
+    for i, record in enumerate(records):
+        if i in hidden:
+            hidden_rows.add(len(rows))
+        excel_rows[i] = len(rows) + 1
+        rows.append(data_row(i, record))
+        if i in blank_after:
+            rows += [[None] * width, [" "] + [None] * (width - 1)]
+        if i in subtotal_after:
+            rows.append(sum_row("小计", records[: i + 1], columns, None))
+    for i in repeat:
+        excel_rows[i] = len(rows) + 1
+        rows.append(data_row(i, records[i]))
+    for n in range(len(records), numbered_to):
+        rows.append([n + 1 if col == "row_no" else None for col in columns])
+    if total:
+        rows.append(sum_row(total, records, columns, (first_body + 1, len(rows))))
+    rows += [list(line) + [None] * (width - len(line)) for line in footer]
+    return excel_rows, hidden_rows
+
+
+def sum_row(label: str, records: list[dict], columns: list, span: tuple[int, int] | None) -> list:
+    """A 合计/小计 row: the counts summed, as SUM formulas over `span` (Excel rows) or as plain numbers."""
+    cells = [label] + [None] * (len(columns) - 1)
+    for f in COUNT_FIELDS:
+        if f in columns:
+            c, value = columns.index(f), sum(r[f] for r in records)
+            cells[c] = Formula(f"=SUM({xl_col(c)}{span[0]}:{xl_col(c)}{span[1]})", value) if span else value
+    return cells
+
+
+def xl_col(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+INSTRUCTIONS = Grid("填表说明", [
+    ["填表说明"],
+    ["1. 每月26日前报送本月台账，一个单位一行。"],
+    ["2. “统一社会信用代码”按营业执照填写18位代码。"],
+    ["3. 是否类栏目填“是”或“否”；日期格式如 2025-03-01。"],
+])
+SUMMARY = Grid("汇总", [
+    ["单位", "两新组织数", "已建团组织数"],
+    [UNIT, 30, 22],
+])
+# Last month's copy kept in a hidden sheet in front: the same layout, older figures.
+LAST_MONTH_HIDDEN = replace(ledger_sheet([r | {"employees": r["employees"] + 1} for r in make_records(30)],
+                                         title=(TITLE.replace("3月", "2月"),), sheet="2月").grid, hidden_sheet=True)
+SIGNATURE = [["填表人：王芳", None, None, "审核人：李伟", None, None, "填表日期：2025年3月25日"]]
+NOTES = [["注：1.本表由街道团工委每月26日前报送区团委；2.“是否”类栏目填“是”或“否”。"],
+         ["说明：团员数不含已超龄团员。"]]
+
+# -- cases ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expected:
+    rule: str
+    rows: tuple[int, ...] = ()
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    file_name: str
+    fmt: str  # a key of WRITERS, or "bytes"
+    grids: tuple[Grid, ...] = ()
+    data: bytes = b""
+    identity: str = "args"  # "args": pass unit and month; "title", "file_name", "none": pass neither
+    errors: tuple[Expected, ...] = ()  # empty: must load to the clean rows
+    warnings: tuple[str, ...] = ()  # the rules of the only warnings a loading file may get
+    layout: Layout | None = None
+
+    def write(self, folder: Path) -> Path:
+        path = folder / self.file_name
+        if self.fmt == "bytes":
+            path.write_bytes(self.data)
+        else:
+            WRITERS[self.fmt](path, list(self.grids))
+        return path
+
+
+SUFFIX = {"xlsx": ".xlsx", "xls": ".xls"}
+
+
+def case(name: str, fmt: str = "xlsx", *, records: list[dict] = CLEAN, before: tuple[Grid, ...] = (),
+         after: tuple[Grid, ...] = (), file_name: str | None = None, identity: str | None = None,
+         errors: Callable[[Layout], tuple[Expected, ...]] | None = None, **layout) -> Case:
+    """A ledger written in `fmt`; unless told, unit and month come from the title when it names them."""
+    laid = ledger_sheet(records, **layout)
+    if identity is None:
+        identity = "title" if TITLE in layout.get("title", (TITLE,)) else "args"
+    warnings = (("unknown_columns",) if laid.extra else ()) \
+        + (("duplicate_organisation",) if layout.get("repeat") or layout.get("stale") else ())
+    return Case(name, file_name or f"{name}{SUFFIX.get(fmt, '.csv')}", fmt, (*before, laid.grid, *after),
+                identity=identity, errors=errors(laid) if errors else (), warnings=warnings, layout=laid)
+
+
+def template_case() -> Case:
+    return case("template", file_name=f"{TITLE}.xlsx")
+
+
+MESSY_HEADERS = {
+    "org_name": "单 位 名 称", "uscc": "统一社会\n信用代码", "district": " 所属区县 ", "employees": "从业人员数（人）",
+    "youth_employees": "35岁以下\n青年数（人）", "league_members": "团员数(人)", "has_league_org": "是否建立\n团组织（是/否）",
+    "league_org_date": "建团日期\n（年/月/日）", "build_path": "建团路径（1-11）", "leader_phone": "联系电话 ",
+    "park": "所在园区【无则空白】", "above_scale": "是否规模以上*",
+}
+SYNONYMS = {
+    "org_name": "单位全称", "uscc": "信用代码", "district": "区县", "street": "街镇", "industry": "所属行业",
+    "org_type": "单位性质", "above_scale": "规模以上", "park": "园区", "league_society_member": "团属社团会员单位",
+    "employees": "从业人员", "youth_employees": "35岁以下青年", "league_members": "团员人数",
+    "has_party_org": "有无党组织", "has_league_org": "有无团组织", "league_org_kind": "团组织形式",
+    "build_mode": "建团模式", "build_path": "建团途径", "league_org_date": "建团时间",
+    "directly_managed": "直接联系管理", "leader_name": "负责人", "leader_phone": "手机", "note": "说明",
+}
+EXTRA = [Extra("注册地址", lambda i: f"东湖区和平路{i + 1}号"), Extra("法定代表人", lambda i: f"法人{i + 1}"),
+         Extra("注册资本（万元）", lambda i: 100 * (i + 1))]
+SHUFFLED = ["uscc", "org_name", "row_no", "industry", "org_type", "employees", "youth_employees", "league_members",
+            "district", "street", "has_party_org", "has_league_org", "league_org_date", "league_org_kind",
+            "build_path", "build_mode", "leader_name", "leader_phone", "directly_managed", "above_scale", "park",
+            "league_society_member", "note"]
+
+
+def everywhere(form: Callable, fields: list[str]) -> dict:
+    return {f: each(form) for f in fields}
+
+
+NOT_APPLICABLE = ["league_org_kind", "build_mode", "build_path", "league_org_date", "leader_name", "leader_phone"]
+BASIC = ["org_name", "uscc", "district", "street", "industry", "org_type", "above_scale", "park",
+         "league_society_member"]
+THREE_GROUPS = {"基本情况": BASIC, "人员情况": COUNT_FIELDS,
+                "组织建设情况": ["has_party_org", *ORG_GROUP, "directly_managed", "leader_name", "leader_phone"]}
+SIGNED_ACROSS = [["填表单位：东湖区和平街道团工委（盖章）", None, None, "填表人：王芳", None, "联系电话：0791-86123456",
+                  None, "日期：2025.3.25"]]
+
+
+SHORT_FORMS = {  # what people write for a category value instead of the list's wording
+    "industry": {"文化创意": "文创", "物业管理": "物业", "家政服务": "家政", "酒店餐饮": "餐饮", "快递服务": "快递",
+                 "律师事务所": "律所", "非学历教育培训": "培训机构", "金融服务": "金融", "互联网": "电子商务"},
+    "org_type": {"非公有制企业": "非公企业", "社会组织": "社会团体"},
+    "league_org_kind": {"团支部": "支部", "团总支": "总支", "联合团支部": "联合支部", "青年组织": "青年组织（团前组织）"},
+    "build_mode": {"独立建团": "独立", "联合建团": "联合", "楼宇建团": "楼宇"},
+}
+
+
+def blank_as(mark: str, fields: list[str]) -> dict:
+    """Forms that write `mark` where a value does not apply, as people do instead of leaving it empty."""
+    return {f: lambda v, _, f=f: mark if v is None else default_cell(f, v) for f in fields}
+
+
+def variants() -> list[Case]:
+    """Files that must load to exactly the clean template's rows."""
+    dates = {"league_org_date": cycle(*DATE_FORMS.values())}
+    counts = {f: cycle(*NUMBER_FORMS.values()) for f in COUNT_FIELDS}
+    codes = {"uscc": cycle(*USCC_FORMS.values())}
+    bool_pairs = [("是", "否"), ("有", "无"), ("Y", "N"), ("√", "×"), (1, 0), ("y", "n")]
+    mixed_bools = {f: cycle(*(bools(t, n) for t, n in bool_pairs)) for f in BOOL_FIELDS}
+    checks = everywhere(bools("√", "×"), BOOL_FIELDS)  # GBK has √ and × but no ✓
+    return [
+        case("no_title", title=()),
+        case("two_title_rows", title=(TITLE, "填报单位（盖章）：东湖区和平街道团工委", "")),
+        case("notes_and_signature_below", footer=[[], *NOTES, *SIGNATURE]),
+        case("total_row", total="合计"),
+        case("total_row_spaced", total="合\u3000计", footer=SIGNATURE),
+        case("subtotals_and_total", total="总计", subtotal_after={14, 29}),
+        case("total_with_count", total="合计（30家）"),
+        case("signature_across_cells", footer=[[], *SIGNED_ACROSS]),
+        case("header_grouped_merged", header="grouped"),
+        case("header_counts_under_qizhong", header="grouped",
+             groups={"其中": ["youth_employees", "league_members"], "团组织情况": ORG_GROUP}),
+        case("header_three_groups", header="grouped", groups=THREE_GROUPS),
+        case("slash_for_not_applicable", forms=blank_as("/", NOT_APPLICABLE) | blank_as("无", ["park"])
+             | blank_as("—", ["note"])),
+        case("header_grouped_lower", header="grouped_lower"),
+        case("header_grouped_as_csv", "csv", header="grouped_upper", title=()),
+        case("header_spaces_breaks_brackets", headers=MESSY_HEADERS),
+        case("header_synonyms", headers=SYNONYMS),
+        case("columns_reordered", fields=SHUFFLED),
+        case("extra_columns", extra=EXTRA),
+        case("extra_column_in_between", extra=EXTRA[:1], extra_at=3, title=()),
+        case("no_row_no_column", fields=FIELDS[1:]),
+        case("legacy_xls", "xls"),
+        case("csv_utf8", "csv", title=()),
+        case("csv_utf8_bom", "csv-bom"),
+        case("csv_gb18030", "csv-gb18030", forms=dates),
+        case("csv_gbk", "csv-gbk", forms=checks, title=()),
+        case("tab_separated", "tsv", title=()),
+        case("instructions_sheet_first", before=(INSTRUCTIONS,), after=(SUMMARY,)),
+        case("hidden_sheet_with_last_month_first", before=(LAST_MONTH_HIDDEN,)),
+        case("bool_you_wu", forms=everywhere(bools("有", "无"), BOOL_FIELDS)),
+        case("bool_y_n", forms=everywhere(bools("Y", "n"), BOOL_FIELDS)),
+        case("bool_check_cross", forms=checks),
+        case("bool_tick_or_blank", forms=everywhere(bools("✓", None), BOOL_FIELDS)),
+        case("bool_yes_or_blank", forms=everywhere(bools("是", None), BOOL_FIELDS)),
+        case("bool_one_zero", forms=everywhere(bools(1, 0), BOOL_FIELDS)),
+        case("bool_excel_true_false", forms=everywhere(bools(True, False), BOOL_FIELDS)),
+        case("bool_mixed", forms=mixed_bools),
+        *[case(f"date_{name}", forms={"league_org_date": each(form)})
+          for name, form in DATE_FORMS.items() if name != "excel_date"],
+        case("date_mixed_in_xls", "xls", forms=dates),
+        *[case(f"count_{name}", forms=everywhere(form, COUNT_FIELDS)) for name, form in NUMBER_FORMS.items()],
+        case("count_mixed", forms=counts),
+        *[case(f"uscc_{name}", forms={"uscc": each(form)}) for name, form in USCC_FORMS.items()],
+        case("category_short_forms",
+             forms={f: each(lambda v, short=short: short.get(v, v)) for f, short in SHORT_FORMS.items()}),
+        case("csv_text_formulas_and_apostrophes", "csv-unquoted", title=(),
+             forms={"uscc": cycle(lambda c: f'="{c}"', lambda c: f"'{c}"),
+                    "leader_phone": each(lambda t: None if t is None else f'="{t}"')}),
+        case("same_organisation_twice", repeat=[4, 17]),
+        case("stale_copy_above", stale={3: {"employees": 12, "youth_employees": 10, "league_members": 1}}),
+        case("blank_rows_between", blank_after={2, 9, 10, 20}),
+        case("hidden_rows", hidden={5, 6, 21}),
+        case("formula_cells", row_no_formula=True, total="合计"),
+        case("numbered_empty_rows", numbered_to=50, footer=SIGNATURE),
+        case("xls_saved_as_xlsx", "xls", file_name="xls_saved_as_xlsx.xlsx"),
+        case("xlsx_saved_as_xls", file_name="xlsx_saved_as_xls.xls"),
+        case("csv_saved_as_xls", "csv-gb18030", title=(), file_name="csv_saved_as_xls.xls"),
+        case("unit_and_month_from_file_name", "csv", title=(), identity="file_name",
+             file_name="东湖区和平街道团工委2025年3月台账.csv"),
+        case("unit_and_month_from_compact_file_name", title=(), identity="file_name",
+             file_name="东湖区和平街道_202503两新台账.xlsx"),
+        # Several habits at once, as whole files really arrive.
+        case("wps_export_xls", "xls", title=(TITLE, "填报单位：东湖区和平街道团工委"), header="grouped",
+             headers=SYNONYMS | {"uscc": "统一社会 信用代码"},
+             forms={**dates, **counts, **everywhere(bools("有", "无"), BOOL_FIELDS)},
+             blank_after={8}, total="合计", footer=SIGNATURE),
+        case("gbk_by_hand", "csv-gbk", header="grouped_upper", headers=MESSY_HEADERS, fields=SHUFFLED,
+             forms={**checks, **counts, "uscc": cycle(*[f for n, f in USCC_FORMS.items() if n != "no_break_space"]),
+                    "league_org_date": cycle(*list(DATE_FORMS.values())[1:])},
+             subtotal_after={9}, total="合计", footer=[*NOTES, *SIGNATURE], blank_after={3}),
+        case("workbook_of_habits", before=(INSTRUCTIONS,), header="grouped", fields=SHUFFLED, extra=EXTRA[:2],
+             forms={**mixed_bools, **dates, **counts, **codes}, hidden=set(range(0, 30, 7)), repeat=[1],
+             blank_after={11}, row_no_formula=True, total="合计", footer=[*NOTES, *SIGNATURE], numbered_to=40),
+    ]
+
+
+# -- bad files ------------------------------------------------------------------------------------
+
+def _errors(rule: str, column_field: str, indices) -> Callable[[Layout], tuple[Expected, ...]]:
+    return lambda laid: (Expected(rule, tuple(sorted(laid.excel_rows[i] for i in indices)),
+                                  laid.headers[column_field]),)
+
+
+def bad(name: str, changes: dict[int, dict], rule: str, column_field: str, fmt: str = "xlsx", **layout) -> Case:
+    """The clean ledger with some values changed; each changed record is one row of the one expected error."""
+    records = [r | changes.get(i, {}) for i, r in enumerate(CLEAN)]
+    return case(name, fmt, records=records, identity="args", errors=_errors(rule, column_field, changes), **layout)
+
+
+def typed_bad(name: str, typed: dict[int, dict], rule: str, column_field: str, fmt: str = "xlsx",
+              **layout) -> Case:
+    """The clean ledger with some cells holding exactly the given text (or number) as typed."""
+    forms = dict(layout.pop("forms", {}))
+    for f in {f for cells in typed.values() for f in cells}:
+        usual = forms.get(f) or (lambda v, _, f=f: default_cell(f, v))
+        forms[f] = lambda v, i, f=f, usual=usual: typed[i][f] if f in typed.get(i, {}) else usual(v, i)
+    return case(name, fmt, forms=forms, identity="args", errors=_errors(rule, column_field, typed), **layout)
+
+
+def wrong_check(code: str) -> str:
+    return code[:-1] + USCC_ALPHABET[(USCC_ALPHABET.index(code[-1]) + 1) % len(USCC_ALPHABET)]
+
+
+def many_bad_dates(n: int = 2000) -> Case:
+    """Every date unreadable: one grouped problem naming all n rows, not n problems."""
+    records = make_records(n, seed=7)
+    laid = ledger_sheet(records, forms={"league_org_date": lambda v, i: "待查"}, title=())
+    rows = tuple(laid.excel_rows[i] for i in range(n))
+    return Case("many_bad_dates", "many_bad_dates.xlsx", "xlsx", (laid.grid,),
+                errors=(Expected("date_unreadable", rows, "建团日期"),), layout=laid)
+
+
+def bad_files() -> list[Case]:
+    """Files that must be rejected, each with every error it must report."""
+    code = [r["uscc"] for r in CLEAN]
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
+    return [
+        bad("uscc_check_character", {4: {"uscc": wrong_check(code[4])}}, "uscc_check_digit", "uscc"),
+        bad("uscc_check_character_synonym_header", {4: {"uscc": wrong_check(code[4])},
+                                                    20: {"uscc": wrong_check(code[20]).lower()}},
+            "uscc_check_digit", "uscc", headers=SYNONYMS, header="grouped"),
+        bad("uscc_wrong_length", {7: {"uscc": code[7][:17]}}, "uscc_length", "uscc"),
+        bad("uscc_letter_o_for_zero", {9: {"uscc": code[9][:2] + "O" + code[9][3:]}}, "uscc_format", "uscc"),
+        bad("youth_over_employees", {2: {"employees": 10, "youth_employees": 12, "league_members": 5}},
+            "youth_within_employees", "youth_employees"),
+        bad("members_over_youth", {5: {"youth_employees": 15, "league_members": 20}}, "members_within_youth",
+            "league_members", "csv", title=()),
+        bad("negative_count", {6: {"league_members": -1}}, "count_not_negative", "league_members"),
+        typed_bad("count_not_whole", {6: {"employees": "12.5"}}, "int_unreadable", "employees"),
+        typed_bad("date_unreadable", {0: {"league_org_date": "2019-02-30"}, 8: {"league_org_date": "去年五月"}},
+                  "date_unreadable", "league_org_date"),
+        typed_bad("date_unreadable_messy_header", {1: {"league_org_date": "2019.13.1"}}, "date_unreadable",
+                  "league_org_date", "xls", headers=MESSY_HEADERS, header="grouped"),
+        bad("org_date_in_future", {1: {"league_org_date": date(2035, 5, 1)}}, "org_date_in_future",
+            "league_org_date"),
+        bad("org_date_after_report_month", {2: {"league_org_date": date(2025, 4, 2)}},
+            "org_date_after_report_month", "league_org_date"),
+        bad("org_without_date", {4: {"league_org_date": None}}, "org_date_required", "league_org_date",
+            "csv-gb18030"),
+        typed_bad("industry_not_in_list", {10: {"industry": "房地产"}}, "category_unreadable", "industry"),
+        typed_bad("org_type_not_in_list", {11: {"org_type": "个体户"}}, "category_unreadable", "org_type"),
+        typed_bad("bool_unreadable", {12: {"above_scale": "待定"}}, "bool_unreadable", "above_scale"),
+        typed_bad("pathway_twelve", {13: {"build_path": 12}}, "pathway_unreadable", "build_path"),
+        typed_bad("phone_too_short", {14: {"leader_phone": "1381234567"}}, "phone_unreadable", "leader_phone"),
+        bad("org_name_blank", {15: {"org_name": None}}, "required", "org_name"),
+        bad("uscc_blank", {16: {"uscc": None}}, "required", "uscc", total="合计"),
+        bad("street_blank_for_street_unit", {3: {"street": None}, 18: {"street": None}}, "street_required",
+            "street", header="grouped"),
+        typed_bad("org_date_slashed", {4: {"league_org_date": "/"}}, "org_date_required", "league_org_date"),
+        case("template_without_rows", records=[], identity="args", errors=lambda laid: (Expected("no_rows"),)),
+        Case("pdf_renamed", "pdf_renamed.xls", "bytes", data=b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+             errors=(Expected("unreadable"),)),
+        case("uscc_column_missing", fields=[f for f in FIELDS if f != "uscc"], identity="args",
+             errors=lambda laid: (Expected("required_column_missing", (2,)),)),
+        Case("no_header", "no_header.xlsx", "xlsx", (Grid("Sheet1", [["张三", 12, "是"], ["李四", 15, "否"]]),),
+             errors=(Expected("header_not_found"),)),
+        Case("empty_file", "empty_file.xlsx", "bytes", errors=(Expected("empty_file"),)),
+        Case("empty_csv", "empty_csv.csv", "bytes", data=b"\xef\xbb\xbf\r\n,,,\r\n", errors=(Expected("empty_file"),)),
+        Case("empty_workbook", "empty_workbook.xlsx", "xlsx", (Grid("Sheet1", []),), errors=(Expected("empty_file"),)),
+        Case("picture_renamed", "picture_renamed.xlsx", "bytes", data=png, errors=(Expected("unreadable"),)),
+        Case("truncated_xlsx", "truncated.xlsx", "bytes", data=b"PK\x03\x04" + b"\x00" * 64,
+             errors=(Expected("unreadable"),)),
+        case("title_names_another_month", title=(TITLE.replace("3月", "2月"),), identity="args",
+             errors=lambda laid: (Expected("month_mismatch"),)),
+        Case("unit_and_month_unknown", "台账.xlsx", "xlsx", (ledger_sheet(CLEAN, title=()).grid,), identity="none",
+             errors=(Expected("unit_unknown"), Expected("month_unknown"))),
+        many_bad_dates(),
+    ]
+
+
+VARIANTS = variants()
+BAD_FILES = bad_files()
+
+
+def main(folder: str) -> None:
+    out = Path(folder)
+    for sub, cases in (("good", [template_case(), *VARIANTS]), ("bad", BAD_FILES)):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+        for c in cases:
+            c.write(out / sub)
+    print(f"wrote the template, {len(VARIANTS)} variants and {len(BAD_FILES)} bad files under {out}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "corpus")
