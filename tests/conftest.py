@@ -7,6 +7,7 @@ the app's first start uses) and shared read-only by the tests that need it.
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.pages_manager import PagesManager
 
 from league.db import Database
 
@@ -27,3 +28,21 @@ def demo_db(tmp_path_factory) -> Database:
     db = Database(tmp_path_factory.mktemp("demo") / "league.duckdb")
     build_demo(db)
     return db
+
+
+@pytest.fixture(autouse=True)
+def reruns_go_through_app_py(monkeypatch):
+    """Let every rerun run app.py, as a server does.
+
+    A server decides once per process whether it is a legacy pages/-folder app
+    and st.navigation turns that off on the first run. AppTest (streamlit 1.67)
+    decides again before every run and, since our pages live in pages/, would
+    rerun the page alone, without app.py's sidebar.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from league import queries
@@ -22,24 +21,6 @@ from tests.small_league import build_small_league
 APP = Path(__file__).parent.parent / "app.py"
 TIMEOUT = 60  # seconds per run; the default 3 s is too short for a first run on the demo database
 NO_LEDGER = "还没有任何已接收的台账。请先到“上传”页面上传各单位的月度台账。"
-
-
-@pytest.fixture(autouse=True)
-def reruns_go_through_app_py(monkeypatch):
-    """Let every rerun run app.py, as a server does.
-
-    A server decides once per process whether it is a legacy pages/-folder app
-    and st.navigation turns that off on the first run. AppTest (streamlit 1.67)
-    decides again before every run and, since our pages live in pages/, would
-    rerun the page alone, without app.py's sidebar.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.fixture(scope="module")

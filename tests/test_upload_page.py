@@ -10,7 +10,6 @@ from streamlit.testing.v1 import AppTest
 from etl.pipeline import load_file
 from league.config import DB_ENV_VAR
 from league.units import save_unit_tree
-from tests.test_pages import reruns_go_through_app_py  # noqa: F401  (autouse fixture)
 from tests.test_pipeline import CASES, UNIT
 
 APP = Path(__file__).parent.parent / "app.py"
