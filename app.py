@@ -11,9 +11,8 @@ from league import ui
 
 st.set_page_config(page_title="团建看板", layout="wide")
 
-ui.build_demo_on_first_start()
-ui.as_of_selector()
-
+# Navigation first: while a first start builds the demo, the sidebar already
+# shows these pages rather than Streamlit's listing of the pages/ folder.
 pages = st.navigation([
     st.Page("pages/progress.py", title="总览", icon=":material/flag:", default=True),
     st.Page("pages/coverage.py", title="覆盖", icon=":material/grid_on:"),
@@ -22,4 +21,6 @@ pages = st.navigation([
     st.Page("pages/upload.py", title="上传", icon=":material/upload_file:"),
     st.Page("pages/submissions.py", title="报送", icon=":material/event_available:"),
 ])
+ui.build_demo_on_first_start()
+ui.as_of_selector()
 pages.run()

@@ -64,6 +64,7 @@ MONTH_COLUMNS = {"report_month", "ledger_month", "month"}
 
 # Status is shown by colour and by icon and words together, never by colour alone.
 STATUS_COLOURS = {"达到序时进度": "#2e7d32", "略有滞后": "#f9a825", "滞后": "#c62828", "无目标": "#9e9e9e"}
+STATUS_PATTERNS = {"达到序时进度": "", "略有滞后": "/", "滞后": "x", "无目标": "."}
 STATUS_ICONS = {"达到序时进度": "🟢", "略有滞后": "🟡", "滞后": "🔴", "无目标": "⚪"}
 TIMELINESS_COLOURS = {"按时": "#2e7d32", "逾期": "#f9a825", "未报送": "#c62828"}
 TIMELINESS_ICONS = {"按时": "✅", "逾期": "⏰", "未报送": "❌"}
@@ -208,11 +209,23 @@ def timeliness_label(timeliness: str | None) -> str:
     return f"{TIMELINESS_ICONS.get(timeliness, '')} {timeliness}".strip() if timeliness else ""
 
 
-def _readable(frame: pl.DataFrame) -> pl.DataFrame:
-    """Months as 2024-06, yes/no as 是/否, status with its icon; column names in Chinese."""
+def gap_flag(must_build_now: pl.Expr, is_gap: pl.Expr) -> pl.Expr:
+    """What an inspector should check about an organisation, in words as well as colour."""
+    return (
+        pl.when(must_build_now).then(pl.lit("🔴 须立即建团（已有党组织）"))
+        .when(is_gap).then(pl.lit("🟠 应建未建"))
+        .otherwise(pl.lit(""))
+    )
+
+
+def readable(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl.DataFrame:
+    """Months as 2024-06, yes/no as 是/否, status with its icon, blanks blank; column names in Chinese."""
+    labels = COLUMN_LABELS | (labels or {})
     readable = []
     for name, dtype in frame.schema.items():
         column = pl.col(name)
+        if dtype == pl.String:
+            column = column.fill_null("")
         if name in MONTH_COLUMNS:
             column = column.dt.strftime("%Y-%m")
         elif dtype == pl.Boolean:
@@ -221,7 +234,7 @@ def _readable(frame: pl.DataFrame) -> pl.DataFrame:
             column = column.map_elements(status_label, return_dtype=pl.String)
         elif name == "timeliness":
             column = column.map_elements(timeliness_label, return_dtype=pl.String)
-        readable.append(column.alias(COLUMN_LABELS.get(name, name)))
+        readable.append(column.alias(labels.get(name, name)))
     return frame.select(readable)
 
 
@@ -236,12 +249,13 @@ def xlsx_bytes(frame: pl.DataFrame, percent_columns: Sequence[str] = ()) -> byte
 
 def table_with_download(frame: pl.DataFrame, columns: Sequence[str], file_name: str, key: str) -> None:
     """The frame's chosen columns as a table with Chinese headers, and the same as an .xlsx download."""
-    shown = _readable(frame.select(columns))
+    shown = readable(frame.select(columns))
     percents = [COLUMN_LABELS.get(name, name) for name in columns if name in PERCENT_COLUMNS]
     counts = [COLUMN_LABELS.get(name, name) for name in columns if frame.schema[name].is_integer()]
+    # Shares are fractions in the data and the download; on screen, percent with one decimal everywhere.
     st.dataframe(
-        shown, hide_index=True, key=f"{key}_table",
-        column_config={name: st.column_config.NumberColumn(format="percent") for name in percents}
+        shown.with_columns(pl.col(name) * 100 for name in percents), hide_index=True, key=f"{key}_table",
+        column_config={name: st.column_config.NumberColumn(format="%.1f%%") for name in percents}
         | {name: st.column_config.NumberColumn(format="localized") for name in counts},
     )
     st.download_button(

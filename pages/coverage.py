@@ -66,13 +66,6 @@ def heatmap(cells: pl.DataFrame, segment_label: str) -> go.Figure:
     return figure
 
 
-def gap_table(gaps: pl.DataFrame) -> pl.DataFrame:
-    return gaps.with_columns(
-        must_build_now=pl.when(pl.col("must_build_now")).then(pl.lit("🔴 须立即建团（已有党组织）"))
-        .otherwise(pl.lit("🟠 应建未建"))
-    )
-
-
 as_of = ui.require_as_of_month()
 st.title("团组织覆盖情况")
 st.caption(f"数据截至 {ui.month_label(as_of)}末，各单位当月未报送的沿用此前最近一期台账")
@@ -98,5 +91,5 @@ if gaps.is_empty():
     ui.empty_state("所选范围内没有空白点。")
 else:
     ui.table_with_download(
-        gap_table(gaps), GAP_COLUMNS, f"空白点核查清单_{as_of:%Y-%m}.xlsx", key="coverage_gaps"
+        gaps.with_columns(must_build_now=ui.gap_flag(pl.col("must_build_now"), pl.lit(True))), GAP_COLUMNS, f"空白点核查清单_{as_of:%Y-%m}.xlsx", key="coverage_gaps"
     )

@@ -9,7 +9,7 @@ from league import queries, ui
 AREA_COLUMNS = ["status", "organisations", "with_league_org", "coverage", "gaps", "must_build",
                 "done", "target", "completion", "expected"]
 ORGANISATION_COLUMNS = [
-    "must_build_now", "is_gap", "is_new", "org_name", "uscc", "industry", "org_type", "street", "park",
+    "must_build_now", "is_new", "org_name", "uscc", "industry", "org_type", "street", "park",
     "employees", "youth_employees", "league_members", "has_party_org", "has_league_org", "league_org_kind",
     "league_org_date", "directly_managed", "ledger_month",
 ]
@@ -73,7 +73,8 @@ if organisations.is_empty():
     ui.empty_state(f"{unit}截至{ui.month_label(as_of)}还没有报送过台账。")
     st.stop()
 st.caption("空白点（🔴 已有党组织、须立即建团；🟠 应建未建）和今年新建的组织排在前面，供到现场逐一核对。")
-ui.table_with_download(organisations, ORGANISATION_COLUMNS, f"现场核查清单_{unit}_{as_of:%Y-%m}.xlsx",
+ui.table_with_download(organisations.with_columns(must_build_now=ui.gap_flag(pl.col("must_build_now"), pl.col("is_gap"))),
+                       ORGANISATION_COLUMNS, f"现场核查清单_{unit}_{as_of:%Y-%m}.xlsx",
                        key="organisations")
 
 by_code = {row["uscc"]: row for row in organisations.iter_rows(named=True)}

@@ -25,11 +25,14 @@ def filters() -> tuple[list[str] | None, str | None]:
 
 def headline(total: dict, org_type_label: str) -> None:
     target = ui.count(total["target"])
-    first = st.columns(4)
-    first[0].metric(f"新建团组织（{org_type_label}）", f"{total['done']:,} / {target}", help="已新建 / 年度目标")
-    first[1].metric("完成率", ui.percent(total["completion"]))
-    first[2].metric("序时进度", ui.percent(total["expected"]), help="按年度计划的时间节点，到所选月份月末应完成的比例")
-    first[3].metric("进度状态", ui.status_label(total["status"]))
+    # Two to a row, so that "1,007 / 1,110" and the status fit beside the sidebar on a tablet.
+    first, second = st.columns(2), st.columns(2)
+    first[0].metric(f"新建团组织（{org_type_label}）", f"{total['done']:,} / {target}", help="已新建 / 年度目标",
+                    border=True)
+    first[1].metric("进度状态", ui.status_label(total["status"]), border=True)
+    second[0].metric("完成率", ui.percent(total["completion"]), border=True)
+    second[1].metric("序时进度", ui.percent(total["expected"]), help="按年度计划的时间节点，到所选月份月末应完成的比例",
+                     border=True)
     second = st.columns(3)
     for column, (label, kind) in zip(second, [("非公有制企业", "enterprise"), ("社会组织", "social"), ("直接联系管理", "direct")]):
         column.metric(f"其中：{label}", f"{total[f'done_{kind}']:,} / {ui.count(total[f'target_{kind}'])}")
@@ -57,25 +60,28 @@ def trend_figure(trend: pl.DataFrame, year: int) -> go.Figure:
         hovertemplate="时间节点 %{x|%-m月%-d日}<br>应完成 %{customdata:.0%}：%{y:.1f} 个<extra></extra>",
     )
     figure.update_layout(
-        title=f"{year}年累计新建团组织与序时进度", hovermode="closest",
+        title={"text": f"{year}年累计新建团组织与序时进度", "yref": "container", "y": 1.0, "yanchor": "top",
+               "pad": {"t": 12}},
+        hovermode="closest",
         xaxis={"title": "月份（月末）", "tickvals": trend["month_end"].to_list(),
                "ticktext": [f"{d.month}月底" for d in trend["month_end"]]},
         yaxis={"title": "累计新建团组织数（个）", "rangemode": "tozero"},
-        legend={"orientation": "h", "y": -0.2},
+        margin={"t": 110},
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
     )
     return figure
 
 
 def units_figure(units: pl.DataFrame) -> go.Figure:
+    """Completion per unit; status told by colour, by bar pattern and in the legend, so not by colour alone."""
     shown = units.with_columns(
         bar=pl.col("completion").fill_null(0.0),
-        label=pl.struct("status", "completion").map_elements(
-            lambda row: f"{ui.status_label(row['status'])} {ui.percent(row['completion'])}", return_dtype=pl.String
-        ),
+        label=pl.col("completion").map_elements(ui.percent, return_dtype=pl.String),
     ).sort("bar")
     figure = px.bar(
-        shown, x="bar", y="unit", color="status", orientation="h", text="label",
-        color_discrete_map=ui.STATUS_COLOURS, category_orders={"status": list(ui.STATUS_COLOURS)},
+        shown, x="bar", y="unit", color="status", pattern_shape="status", orientation="h", text="label",
+        color_discrete_map=ui.STATUS_COLOURS, pattern_shape_map=ui.STATUS_PATTERNS,
+        category_orders={"status": list(ui.STATUS_COLOURS)},
         hover_data={"bar": False, "label": False, "district": True, "done": True, "target": True,
                     "completion": ":.1%", "expected": ":.1%"},
         labels={"unit": "单位", "status": "进度状态", "district": "所属区县", "done": "已新建（个）",
@@ -85,10 +91,13 @@ def units_figure(units: pl.DataFrame) -> go.Figure:
     figure.add_vline(x=units["expected"][0], line_dash="dash", line_color="#616161")
     figure.update_traces(textposition="outside", cliponaxis=False)
     figure.update_layout(
-        xaxis={"title": "完成率（%）", "tickformat": ".0%", "range": [0, max(shown["bar"].max(), 1.0) * 1.3]},
+        xaxis={"title": "完成率（%）", "tickformat": ".0%", "range": [0, max(shown["bar"].max(), 1.0) * 1.25]},
         yaxis={"title": None, "categoryorder": "array", "categoryarray": shown["unit"].to_list()},
-        height=max(320, 30 * units.height + 160),
-        legend={"title": "进度状态", "orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        height=max(320, 30 * units.height + 200),
+        # Title pinned to the top, legend between it and the bars, with room to wrap on a phone.
+        title={"yref": "container", "y": 1.0, "yanchor": "top", "pad": {"t": 12}},
+        margin={"t": 130},
+        legend={"title": None, "orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
     )
     return figure
 

@@ -70,6 +70,8 @@ right.metric("提示", len(prepared.warnings))
 
 if prepared.problems:
     st.subheader("检查结果")
+    for problem in prepared.errors[:10]:
+        st.markdown(f"- ❌ {problem.text()}")
     st.dataframe(problems_frame(prepared.problems), hide_index=True, column_config={
         "说明": st.column_config.TextColumn(width="large"), "填写内容示例": st.column_config.TextColumn(width="medium")})
     st.download_button(
@@ -83,7 +85,7 @@ if prepared.rows is not None and prepared.status in ("ready", "accepted"):
     st.caption(f"工作表“{prepared.sheet}”，共 {prepared.row_count} 行；以下为前 50 行。")
     labels = {f.name: f.label for f in kinds[prepared.kind].fields} | {"excel_row": "行号"}
     preview = prepared.rows.head(50).drop("extra", "unit_id", strict=False)
-    st.dataframe(preview.rename({c: labels.get(c, c) for c in preview.columns}), hide_index=True)
+    st.dataframe(ui.readable(preview, labels), hide_index=True)
 
 # The load runs in the button's callback, before the page is drawn again, so
 # everything above already shows the outcome.

@@ -119,7 +119,7 @@ def test_progress_page_on_known_figures(small_db, monkeypatch):
     rows = table_with(at, "进度状态").set_index("单位")
     assert rows.loc["乙街道", ["台账月份", "沿用此前台账", "进度状态"]].tolist() == ["2024-05", "是", "🟢 达到序时进度"]
     assert rows.loc["东区互联网行业团委", "进度状态"] == "⚪ 无目标"
-    assert rows.loc["丙镇", "完成率"] == pytest.approx(3 / 7)
+    assert rows.loc["丙镇", "完成率"] == pytest.approx(100 * 3 / 7)  # shown in percent
 
 
 # --- the shared "as of" month --------------------------------------------------------

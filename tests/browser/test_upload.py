@@ -1,0 +1,202 @@
+"""Unit staff send their monthly ledger through the 上传 page.
+
+The files are the demo's own ledgers for one unit and month (as the unit sent
+them), edited here with openpyxl the way a person edits a workbook: one more
+organisation now has a league organisation, or two cells are wrong. What the
+dashboard should show afterwards is read from the page before the upload, so
+the journeys do not depend on each other or on the demo's exact figures.
+
+There is no sign-in yet: the journeys start signed out, as everyone does today.
+Once sign-in exists, a unit account signs in here first (用户名, 密码, 登录).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+from playwright.sync_api import expect
+from stdnum.cn import uscc
+
+LEDGER_KIND = "两新组织团建工作台账"
+TEMPLATE_BUTTON = f"下载空白模板：{LEDGER_KIND}（含示例行和填表说明）"
+HEADLINE = "新建团组织（全部）"
+UNITS_TABLE_BUTTON = "下载表格（Excel）"
+HEADER_ROW = 2  # the demo's ledgers, like the template, have a title row above the header
+LEDGER_NAME = re.compile(r"^(?P<unit>.+?)\d{4}年\d{1,2}月两新组织团建工作台账\.xlsx$")
+
+
+def demo_ledgers(db_path: Path) -> dict[str, Path]:
+    """The demo's ledger files of its latest month, by reporting unit (the file name starts with it)."""
+    latest = sorted((db_path.parent / "demo" / "台账").iterdir())[-1]
+    return {LEDGER_NAME.match(path.name)["unit"]: path for path in sorted(latest.glob("*.xlsx"))}
+
+
+def month_of(path: Path) -> str:
+    """'2025年12月' from a demo ledger's folder name '2025-12', as the month selectbox shows it."""
+    year, month = path.parent.name.split("-")
+    return f"{year}年{int(month)}月"
+
+
+class Ledger:
+    """A ledger workbook opened for editing, its cells addressed by header text."""
+
+    def __init__(self, path: Path):
+        self.book = openpyxl.load_workbook(path)
+        self.sheet = self.book.worksheets[0]
+        header = next(self.sheet.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, values_only=True))
+        self.columns = {name: index + 1 for index, name in enumerate(header) if name}
+
+    def rows(self) -> range:
+        """Excel row numbers of the data rows."""
+        return range(HEADER_ROW + 1, self.sheet.max_row + 1)
+
+    def get(self, row: int, header: str):
+        return self.sheet.cell(row, self.columns[header]).value
+
+    def set(self, row: int, header: str, value) -> None:
+        cell = self.sheet.cell(row, self.columns[header], value)
+        if isinstance(value, datetime):
+            cell.number_format = "yyyy-mm-dd"
+
+    def save(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.book.save(path)
+        return path
+
+
+def with_one_more_league_org(source: Path, target: Path, founded: datetime) -> Path:
+    """The ledger with its first organisation without a league organisation now having one, founded then."""
+    ledger = Ledger(source)
+    row = next(r for r in ledger.rows() if ledger.get(r, "是否建立团组织") == "否")
+    for header, value in {
+        "是否建立团组织": "是", "团组织类型": "团支部", "建团方式": "独立建团", "建团路径": 1,
+        "建团日期": founded, "是否直接联系管理": "否", "团组织负责人": "王晓青",
+        "联系电话": "13807150123",
+    }.items():
+        ledger.set(row, header, value)
+    return ledger.save(target)
+
+
+def first_organisation(path: Path) -> str:
+    ledger = Ledger(path)
+    return ledger.get(ledger.rows()[0], "单位名称")
+
+
+def with_two_mistakes(source: Path, target: Path) -> tuple[Path, int, int]:
+    """The ledger with a wrong check character in one credit code and more youth than employees in another row.
+
+    Returns the file and the Excel rows of the two mistakes.
+    """
+    ledger = Ledger(source)
+    code_row, youth_row = HEADER_ROW + 2, HEADER_ROW + 4
+    code = ledger.get(code_row, "统一社会信用代码")
+    right = uscc.calc_check_digit(code[:-1])
+    ledger.set(code_row, "统一社会信用代码", code[:-1] + ("1" if right == "0" else "0"))
+    ledger.set(youth_row, "35岁以下青年数", ledger.get(youth_row, "从业人员数") + 5)
+    return ledger.save(target), code_row, youth_row
+
+
+def header_of(path: Path) -> list:
+    """The header row (row 2, under the title) of a workbook's first sheet."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    header = list(next(book.worksheets[0].iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, values_only=True)))
+    book.close()
+    return header
+
+
+def read_xlsx(path: Path, sheet: int | str = 0) -> list[dict]:
+    """The rows under the first row of a downloaded table, as dicts by header."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    rows = (book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]).iter_rows(values_only=True)
+    header = next(rows)
+    records = [dict(zip(header, row)) for row in rows]
+    book.close()
+    return records
+
+
+def done_count(headline: str) -> int:
+    """The 'done' of a headline like '1,007 / 1,110'."""
+    match = re.fullmatch(r"([\d,]+) / [\d,—]+", headline)
+    assert match, f"headline {headline!r} is not 'done / target'"
+    return int(match.group(1).replace(",", ""))
+
+
+def overview_figures(app, folder: Path) -> tuple[str, dict[str, dict]]:
+    """The overview's headline and its per-unit table (downloaded, since the on-screen grid is a canvas)."""
+    app.go_to("总览", HEADLINE)
+    headline = app.metric(HEADLINE)
+    table = app.download(UNITS_TABLE_BUTTON, folder)
+    return headline, {row["单位"]: row for row in read_xlsx(table)}
+
+
+def open_upload_page(app, unit: str, month: str) -> None:
+    app.go_to("上传", "上传报送文件")
+    kind = app.page.get_by_role("radiogroup", name="文件种类").get_by_role("radio", name=LEDGER_KIND)
+    expect(kind).to_be_checked()  # the monthly ledger is what units send most, so it is the default
+    app.choose("报送单位", unit)
+    app.choose("报送月份", month)
+
+
+def test_unit_staff_sends_a_ledger_and_sees_the_new_figure(app, app_db, tmp_path):
+    ledgers = demo_ledgers(app_db)
+    unit, source = next(iter(ledgers.items()))
+    month = month_of(source)
+    # Sign-in does not exist yet, so the journey starts without it; once it does, the unit's
+    # account signs in here (用户名, 密码, 登录) and the unit selectbox offers only its own unit.
+    app.open("/", HEADLINE)
+    headline_before, units_before = overview_figures(app, tmp_path / "before")
+    app.shot("overview-before")
+
+    open_upload_page(app, unit, month)
+    app.shot("unit-and-month-chosen")
+    template = app.download(TEMPLATE_BUTTON, tmp_path / "template")
+    assert template.suffix == ".xlsx"
+    assert "统一社会信用代码" in header_of(template)
+
+    year, number = (int(part) for part in source.parent.name.split("-"))
+    filled = with_one_more_league_org(source, tmp_path / "filled" / source.name, datetime(year, number, 10))
+    app.upload(filled, "检查通过")
+    app.shot("check-passed")
+    preview = app.table("单位名称")  # the rows in view of the preview of what will be loaded
+    assert preview and preview[0]["单位名称"] == first_organisation(filled)
+    app.click("确认载入", "已载入")
+    app.shot("loaded")
+
+    headline_after, units_after = overview_figures(app, tmp_path / "after")
+    app.shot("overview-after")
+    assert done_count(headline_after) == done_count(headline_before) + 1
+    assert units_after[unit]["已新建"] == units_before[unit]["已新建"] + 1
+    others = {name: row for name, row in units_after.items() if name != unit}
+    assert others == {name: row for name, row in units_before.items() if name != unit}
+
+
+def test_a_file_with_mistakes_is_explained_and_changes_nothing(app, app_db, tmp_path):
+    ledgers = demo_ledgers(app_db)
+    unit, source = list(ledgers.items())[1]
+    month = month_of(source)
+    app.open("/", HEADLINE)
+    headline_before, units_before = overview_figures(app, tmp_path / "before")
+
+    open_upload_page(app, unit, month)
+    bad, code_row, youth_row = with_two_mistakes(source, tmp_path / "bad" / source.name)
+    app.upload(bad, "文件未通过检查")
+    app.shot("rejected")
+    assert app.metric("错误") == "2"
+    errors = [row for row in app.table("行号") if row["级别"].startswith("错误")]
+    assert {(row["列"], row["行号"]) for row in errors} == {
+        ("统一社会信用代码", str(code_row)), ("35岁以下青年数", str(youth_row))}
+    expect(app.page.get_by_role("button", name="确认载入")).to_be_disabled()
+
+    report = app.download("下载检查报告（标注问题单元格）", tmp_path / "report")
+    assert report.name == f"检查报告-{bad.stem}.xlsx"
+    listed = [row for row in read_xlsx(report, "问题清单") if str(row["级别"]).startswith("错误")]
+    assert {(row["列"], str(row["行号"])) for row in listed} == {
+        ("统一社会信用代码", str(code_row)), ("35岁以下青年数", str(youth_row))}
+
+    headline_after, units_after = overview_figures(app, tmp_path / "after")
+    app.shot("overview-unchanged")
+    assert headline_after == headline_before
+    assert units_after == units_before
