@@ -1,0 +1,206 @@
+"""What a person does in the dashboard, as Playwright steps that wait for Streamlit to finish each run."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+RUN_TIMEOUT_MS = 60_000  # one script run, including a cold cache on the demo database
+SCREENSHOT_MAX_HEIGHT = 8_000  # pixels; a longer page is cut off at this height
+
+
+APP_IDLE_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app !== null
+        && app.dataset.testConnectionState === 'CONNECTED'
+        && app.dataset.testScriptState === 'notRunning'
+        && !document.querySelector(
+            '[data-testid="stStatusWidgetRunningIcon"], [data-testid="stStatusWidgetRunningManIcon"]');
+}"""
+
+# Draws each character with the font an element uses; the same picture for two
+# different characters means both fell back to the "missing glyph" box (tofu).
+GLYPH_PICTURES_JS = """([selector, chars]) => {
+    const element = document.querySelector(selector);
+    const family = element ? getComputedStyle(element).fontFamily : 'sans-serif';
+    const canvas = document.createElement('canvas');
+    canvas.width = 40; canvas.height = 40;
+    const context = canvas.getContext('2d', {willReadFrequently: true});
+    context.font = `32px ${family}`;
+    context.textBaseline = 'top';
+    return {family, pictures: chars.map(c => {
+        context.clearRect(0, 0, 40, 40);
+        context.fillText(c, 2, 2);
+        return Array.from(context.getImageData(0, 0, 40, 40).data.filter((_, i) => i % 4 === 3)).join(',');
+    })};
+}"""
+MISSING_GLYPH = "\U0010fffd"  # a private-use code point no font draws
+
+
+class StreamlitPage:
+    """The app in one browser page, with the moves a person makes, each waiting until Streamlit is done."""
+
+    def __init__(self, page, base_url: str, shots: Screenshots):
+        self.page = page
+        self.base_url = base_url
+        self.shots = shots
+
+    def shot(self, step: str) -> Path:
+        """A numbered full-page screenshot of this step of the journey."""
+        return self.shots(step, self.page)
+
+    # waiting
+    def wait_idle(self, timeout: int = RUN_TIMEOUT_MS) -> None:
+        self.page.wait_for_function(APP_IDLE_JS, timeout=timeout)
+
+    def wait(self, *texts: str, timeout: int = RUN_TIMEOUT_MS) -> None:
+        """Until each text is visible on the page and the script run has finished; fails at once on an exception."""
+        exception = self.page.locator('[data-testid="stException"]')
+        for text in texts:
+            self.page.get_by_text(text).or_(exception).first.wait_for(state="visible", timeout=timeout)
+            self.assert_no_exception()
+        self.wait_idle(timeout)
+        self.assert_no_exception()
+
+    def assert_no_exception(self) -> None:
+        """A page that raised shows Streamlit's exception box; say what it says."""
+        shown = self.page.locator('[data-testid="stException"]')
+        if shown.count():
+            raise AssertionError(f"the app shows an exception: {shown.first.inner_text()[:2000]}")
+
+    # moving around
+    def open(self, path: str = "/", *texts: str) -> None:
+        self.page.goto(self.base_url + path)
+        self.wait(*texts)
+
+    def go_to(self, title: str, *texts: str) -> None:
+        """Follow the sidebar link with this page title."""
+        link = self.page.locator('[data-testid="stSidebarNav"] a').filter(
+            has=self.page.get_by_text(title, exact=True))
+        link.click()
+        self.wait(*texts)
+
+    # widgets
+    def choose(self, label: str, option: str, exact: bool = True) -> None:
+        """Pick an option of the selectbox labelled `label`, typing to find it in a long list.
+
+        With exact=False, the first option whose text contains `option` (for labels like "name（code）").
+        """
+        box = self.page.get_by_role("combobox", name=label, exact=True)
+        box.click()
+        box.fill(option)
+        options = self.page.get_by_role("option")
+        (options.filter(has_text=re.compile(f"^{re.escape(option)}$")) if exact
+         else options.filter(has_text=option)).first.click()
+        self.page.wait_for_function(
+            "([label, option, exact]) => [...document.querySelectorAll('input[role=combobox]')]"
+            ".some(i => i.getAttribute('aria-label') === label"
+            " && (exact ? i.value === option : i.value.includes(option)))",
+            arg=[label, option, exact])
+        self.wait()
+
+    def click(self, button: str, *texts: str) -> None:
+        self.page.get_by_role("button", name=button).click()
+        self.wait(*texts)
+
+    def upload(self, path: Path, *texts: str) -> None:
+        """Choose a file in the uploader (the uploader shows its name shortened, so wait for `texts`)."""
+        self.page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(path))
+        self.page.locator('[data-testid="stFileChip"]').first.wait_for()
+        self.wait(*texts)
+
+    def download(self, button: str, folder: Path, within: str | None = None) -> Path:
+        """Click a download button (the one inside CSS `within`, if given) and keep the file under its own name."""
+        scope = self.page.locator(within) if within else self.page
+        with self.page.expect_download() as started:
+            scope.get_by_role("button", name=button).click()
+        download = started.value
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / download.suggested_filename
+        download.save_as(target)
+        return target
+
+    # reading
+    def metric(self, label: str) -> str:
+        metric = self.page.locator('[data-testid="stMetric"]').filter(
+            has=self.page.locator('[data-testid="stMetricLabel"]').get_by_text(label, exact=True))
+        return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+    def table(self, header: str) -> list[dict[str, str]]:
+        """The rows of the first table with this column header, as the grid's accessible copy has them.
+
+        Streamlit draws tables on a canvas and keeps only the rows in view in
+        the accessible copy: read short tables here, download long ones.
+        """
+        # The accessible copy is hidden from sight, so it is read by CSS and text content, not by role.
+        grid = self.page.locator('[data-testid="stDataFrame"] table[role=grid]').filter(
+            has=self.page.locator("thead th", has_text=re.compile(f"^{re.escape(header)}$"))).first
+        grid.wait_for(state="attached")
+        headers = [h.text_content().strip() for h in grid.locator("thead th").all()]
+        return [dict(zip(headers, (c.text_content().strip() for c in row.locator("td").all())))
+                for row in grid.locator("tbody tr").all()]
+
+    def chart_texts(self, kind: str) -> list[str]:
+        """Texts of a kind (gtitle, xtitle, ytitle) in every plotly chart on the page."""
+        return [t.text_content() for t in self.page.locator(f'[data-testid="stPlotlyChart"] .{kind}').all()]
+
+    def glyphs_are_drawn(self, selector: str, text: str) -> tuple[bool, str]:
+        """Whether each distinct character of `text` gets its own glyph in the font of `selector`."""
+        chars = sorted(set(text) - {" "})
+        drawn = self.page.evaluate(GLYPH_PICTURES_JS, [selector, chars + [MISSING_GLYPH]])
+        *pictures, missing = drawn["pictures"]
+        blank = ",".join(["0"] * 1600)
+        ok = len(set(pictures)) == len(pictures) and missing not in pictures and blank not in pictures
+        return ok, drawn["family"]
+
+    def horizontal_overflow(self) -> int:
+        """How many pixels the page, or Streamlit's scrolling main area, is wider than its window."""
+        return self.page.evaluate(
+            "() => { const main = document.querySelector('[data-testid=stMain]');"
+            " return Math.max(document.documentElement.scrollWidth - window.innerWidth,"
+            " document.body.scrollWidth - window.innerWidth, main ? main.scrollWidth - main.clientWidth : 0); }")
+
+
+# --- the browser --------------------------------------------------------------
+
+
+class Screenshots:
+    """Numbered full-page screenshots of one journey: test-output/browser/<test>/NN-step.png."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.taken: list[Path] = []
+        self.page = None
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+
+    def __call__(self, step: str, page=None) -> Path:
+        path = self.folder / f"{len(self.taken) + 1:02d}-{step}.png"
+        full_page_screenshot(page or self.page, path)
+        self.taken.append(path)
+        return path
+
+
+def full_page_screenshot(page, path: Path) -> None:
+    """The whole page, not only the viewport.
+
+    Streamlit scrolls its main area inside the viewport, so Playwright's
+    full_page sees a page one viewport high: grow the viewport to the main
+    area's height for the shot, then put it back.
+    """
+    size = page.viewport_size
+    height = page.evaluate(
+        "() => Math.max(document.documentElement.scrollHeight,"
+        " ...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebarContent]')]"
+        ".map(e => e.scrollHeight))"
+    )
+    height = min(max(height, size["height"]), SCREENSHOT_MAX_HEIGHT)
+    if height > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": height})
+        page.wait_for_timeout(300)  # let charts redraw at the new size
+    try:
+        page.screenshot(path=str(path), full_page=True, animations="disabled")
+    finally:
+        if height > size["height"]:
+            page.set_viewport_size(size)
