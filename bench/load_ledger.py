@@ -34,7 +34,8 @@ from etl.read import read_sheets  # noqa: E402
 from etl.validate import Context, Unit, validate  # noqa: E402
 from league.db import Database  # noqa: E402
 from league.units import save_unit_tree  # noqa: E402
-from tests.corpus import MONTH, TITLE, UNIT, UNIT_TREE, ledger_sheet, make_records, write_xlsx  # noqa: E402
+from tests.corpus import MONTH, TITLE, UNIT, UNIT_TREE, ledger_sheet, make_records  # noqa: E402
+from tests.corpus_files import write_xlsx  # noqa: E402
 
 TARGET_RATIO = 1 / 5
 LIBRARIES = ("duckdb", "polars", "pyarrow", "fastexcel", "openpyxl", "xlsxwriter", "python-stdnum")
