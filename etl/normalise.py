@@ -81,16 +81,17 @@ def parse_date(text: pl.Expr, _: Field) -> pl.Expr:
     compact = text.str.extract_groups(r"^(\d{4})(\d{2})(\d{2})$")
     serial = text.str.extract(r"^(\d{1,5})(?:\.\d+)?$").cast(pl.Int64, strict=False)
 
-    def from_parts(parts: pl.Expr) -> pl.Expr:
-        iso = pl.concat_str([parts.struct[0], parts.struct[1], parts.struct[2]], separator="-")
-        return iso.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-
     value = pl.coalesce(
-        from_parts(separated),
-        from_parts(compact),
+        _day(separated.struct[0], separated.struct[1], separated.struct[2]),
+        _day(compact.struct[0], compact.struct[1], compact.struct[2]),
         pl.when(serial > 0).then(EXCEL_EPOCH + pl.duration(days=serial)),
     )
     return _plausible(value)
+
+
+def _day(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """The date of three text parts; null where they name no day (2025-02-30)."""
+    return pl.concat_str([year, month, day], separator="-").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
 
 
 def _plausible(day: pl.Expr) -> pl.Expr:
@@ -102,11 +103,9 @@ def parse_month(text: pl.Expr, _: Field) -> pl.Expr:
     separated = text.str.extract_groups(r"^(\d{4})[-/.年](\d{1,2})(?:月.*|[-/.]\d{1,2}.*)?$")
     compact = text.str.extract_groups(r"^(\d{4})(\d{2})$")
 
-    def from_parts(parts: pl.Expr) -> pl.Expr:
-        iso = pl.concat_str([parts.struct[0], parts.struct[1], pl.lit("1")], separator="-")
-        return iso.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-
-    return pl.coalesce(from_parts(separated), from_parts(compact))
+    first = pl.lit("1")
+    return pl.coalesce(_day(separated.struct[0], separated.struct[1], first),
+                       _day(compact.struct[0], compact.struct[1], first))
 
 
 def parse_year(text: pl.Expr, _: Field) -> pl.Expr:
