@@ -56,6 +56,12 @@ def store_raw_file(raw_dir: Path, data: bytes, file_name: str) -> Path:
     return target
 
 
+def read_raw_file(con: duckdb.DuckDBPyConnection, sha256: str) -> bytes:
+    """A received file exactly as it arrived."""
+    (stored,) = con.execute("select stored_path from raw_files where sha256 = ?", [sha256]).fetchone()
+    return Path(stored).read_bytes()
+
+
 def latest_in_slot(con: duckdb.DuckDBPyConnection, slot: Slot) -> tuple[int, str, str] | None:
     """(submission_id, sha256, status) of the newest attempt at this slot, if any."""
     return con.execute(

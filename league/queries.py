@@ -220,3 +220,10 @@ def unit_organisations(db: Database, scope: str | None, as_of_month: date, unit:
 def organisation_history(db: Database, scope: str | None, as_of_month: date, uscc: str) -> pl.DataFrame:
     """One organisation month by month up to the as-of month, as its unit reported it."""
     return _run(db, "organisation_history", scope=scope, as_of_month=_month(as_of_month), uscc=uscc)
+
+
+# --- 上传: the files received ---------------------------------------------------
+
+def received_files(db: Database, scope: str | None, limit: int = 200) -> pl.DataFrame:
+    """The latest submissions, accepted or rejected, with the sha256 that finds the raw file."""
+    return _run(db, "received_files", scope=scope, limit=limit)

@@ -53,6 +53,8 @@ COLUMN_LABELS = {
     "park": "所在园区", "has_league_org": "已建团组织", "league_org_kind": "团组织类型",
     "league_org_date": "建团日期", "directly_managed": "直接联系管理", "build_mode": "建团方式",
     "build_path": "建团路径", "leader_name": "团组织负责人", "leader_phone": "联系电话", "note": "备注",
+    "received_at": "收到时间", "submitted_by": "报送人", "file_name": "文件名", "kind": "种类",
+    "rows": "行数", "error_count": "错误数", "outcome": "处理结果",
     "units": "应报单位数", "submitted": "已报送", "on_time": "按时", "late": "逾期",
     "missing": "未报送", "reporting_rate": "报送率", "on_time_rate": "按时报送率",
 }
@@ -64,6 +66,8 @@ MONTH_COLUMNS = {"report_month", "ledger_month", "month"}
 
 # Status is shown by colour and by icon and words together, never by colour alone.
 STATUS_COLOURS = {"达到序时进度": "#2e7d32", "略有滞后": "#f9a825", "滞后": "#c62828", "无目标": "#9e9e9e"}
+OUTCOME_WORDS = {"accepted": "已载入", "rejected": "未通过检查"}
+KIND_WORDS = {"ledger": "台账", "targets": "任务分解表", "youth_voice": "青年之声月报"}
 STATUS_PATTERNS = {"达到序时进度": "", "略有滞后": "/", "滞后": "x", "无目标": "."}
 STATUS_ICONS = {"达到序时进度": "🟢", "略有滞后": "🟡", "滞后": "🔴", "无目标": "⚪"}
 TIMELINESS_COLOURS = {"按时": "#2e7d32", "逾期": "#f9a825", "未报送": "#c62828"}
@@ -226,16 +230,30 @@ def readable(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl.Da
         column = pl.col(name)
         if dtype == pl.String:
             column = column.fill_null("")
-        if name in MONTH_COLUMNS:
+        if dtype == pl.Datetime:
+            column = column.dt.strftime("%Y-%m-%d %H:%M")
+        elif name in MONTH_COLUMNS:
             column = column.dt.strftime("%Y-%m")
         elif dtype == pl.Boolean:
             column = pl.when(column).then(pl.lit("是")).when(~column).then(pl.lit("否"))
         elif name == "status":
             column = column.map_elements(status_label, return_dtype=pl.String)
+        elif name == "kind":
+            column = column.replace_strict(KIND_WORDS, default=column)
+        elif name == "outcome":
+            column = column.replace_strict(OUTCOME_WORDS, default=column)
         elif name == "timeliness":
             column = column.map_elements(timeliness_label, return_dtype=pl.String)
         readable.append(column.alias(labels.get(name, name)))
     return frame.select(readable)
+
+
+def raw_file(sha256: str) -> bytes:
+    """A received file as it arrived, for downloading again."""
+    from etl.load import read_raw_file
+
+    with database().connect() as con:
+        return read_raw_file(con, sha256)
 
 
 def xlsx_bytes(frame: pl.DataFrame, percent_columns: Sequence[str] = ()) -> bytes:

@@ -10,6 +10,8 @@ TIMELINESS_CODES = {name: code for code, name in enumerate(queries.TIMELINESS)}
 GRID_COLUMNS = ["unit", "district", "report_month", "timeliness", "first_received_at", "due_date"]
 RATE_COLUMNS = ["report_month", "units", "submitted", "on_time", "late", "missing", "reporting_rate", "on_time_rate"]
 
+RECEIVED_COLUMNS = ["received_at", "submitted_by", "file_name", "kind", "unit", "report_month", "outcome", "rows",
+                    "error_count"]
 
 def headline(month: dict) -> None:
     columns = st.columns(4)
@@ -84,3 +86,15 @@ ui.table_with_download(rates, RATE_COLUMNS, f"台账报送率_{as_of:%Y-%m}.xlsx
 st.subheader("各单位报送明细")
 st.plotly_chart(grid_figure(grid), key="submission_grid_chart")
 ui.table_with_download(grid, GRID_COLUMNS, f"台账报送明细_{as_of:%Y-%m}.xlsx", key="submission_grid")
+
+st.subheader("收到的文件")
+st.caption("每个收到的文件都按原样保存，无论是否通过检查；选中一个即可重新下载原件。")
+files = ui.fetch(queries.received_files)
+ui.table_with_download(files, RECEIVED_COLUMNS, "收到的文件.xlsx", key="received_files")
+by_id = {row["submission_id"]: row for row in files.iter_rows(named=True)}
+chosen = st.selectbox("下载原件", list(by_id), index=None, placeholder="选择一个收到的文件",
+                      format_func=lambda i: f"{by_id[i]['received_at']:%Y-%m-%d %H:%M} {by_id[i]['file_name']}"
+                                            f"（{ui.OUTCOME_WORDS[by_id[i]['outcome']]}）")
+if chosen is not None:
+    st.download_button(f"下载“{by_id[chosen]['file_name']}”原件", data=ui.raw_file(by_id[chosen]["sha256"]),
+                       file_name=by_id[chosen]["file_name"], icon=":material/download:", key="raw_file_download")

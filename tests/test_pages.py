@@ -226,6 +226,17 @@ def test_submissions_page_grid_and_rates(demo_db, monkeypatch):
     assert chart_titles(at)[0] == f"{month.year}年各月台账报送率"
 
 
+def test_submissions_page_lists_the_files_received_with_their_outcome(demo_db, monkeypatch):
+    at = open_app(monkeypatch, demo_db, "pages/submissions.py")
+    received = table_with(at, "文件名")
+    assert len(received) == min(200, demo_db.scalar("select count(*) from submissions"))
+    assert set(received["处理结果"]) <= {"已载入", "未通过检查"}
+    chooser = next(s for s in at.selectbox if s.label == "下载原件")
+    chooser.set_value(demo_db.scalar("select max(submission_id) from submissions"))
+    rerun(at)
+    assert any(d.label.startswith("下载“") for d in at.get("download_button"))
+
+
 def test_submissions_page_on_known_figures(small_db, monkeypatch):
     at = open_app(monkeypatch, small_db, "pages/submissions.py")
     choose_month(at, date(2024, 5, 1))

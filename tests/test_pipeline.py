@@ -160,3 +160,18 @@ def test_unit_and_month_are_read_from_the_title_or_file_name(db, title, file_nam
         ("东湖区和平街道团工委", "street", "东湖区"), ("东湖区互联网行业团委", "industry", "东湖区"),
         ("东湖区", "district", "东湖区")])}
     assert (_infer_unit(file_name, title, units), _infer_month(file_name, title)) == (unit, month)
+
+
+def test_every_received_file_can_be_had_again_exactly_as_sent(db):
+    from etl.load import read_raw_file
+    from league import queries
+
+    load_file(db, CASES / "ledger_2025-03.csv", submitted_by="王芳")
+    load_file(db, CASES / "ledger_2025-04_bad.csv", submitted_by="王芳")
+    received = queries.received_files(db, None)
+    assert received.select("file_name", "outcome", "submitted_by").rows() == [
+        ("ledger_2025-04_bad.csv", "rejected", "王芳"), ("ledger_2025-03.csv", "accepted", "王芳")]
+    with db.connect() as con:
+        for row in received.iter_rows(named=True):
+            assert read_raw_file(con, row["sha256"]) == (CASES / row["file_name"]).read_bytes()
+    assert queries.received_files(db, "东湖区互联网行业团委").is_empty()  # another unit's files are not its to see
