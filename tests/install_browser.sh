@@ -8,8 +8,9 @@ set -euo pipefail
 packages=()
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || packages+=(chromium-driver)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || packages+=(fonts-noto-cjk)
-fc-list 2>/dev/null | grep -qi "Noto Color Emoji" || packages+=(fonts-noto-color-emoji)
+# (fc-list with a pattern, not piped into grep -q: under pipefail the early exit reads as "missing".)
+[[ -n $(fc-list "Noto Sans CJK SC" 2>/dev/null) ]] || packages+=(fonts-noto-cjk)
+[[ -n $(fc-list "Noto Color Emoji" 2>/dev/null) ]] || packages+=(fonts-noto-color-emoji)
 ((${#packages[@]} == 0)) && exit 0
 
 sudo=""
