@@ -85,6 +85,11 @@ final as (
 )
 select * from final order by report_month;
 
+-- The planned share due by the end of a month, from its year's plan curve.
+create or replace macro expected_share_at(as_of_month) as
+    (select expected_share from plan_curve(year(as_of_month))
+     where report_month = date_trunc('month', as_of_month)::date);
+
 -- On track: completion at least the planned share; slightly behind: at least
 -- slightly_behind_ratio of it; otherwise behind. No target means nothing to judge.
 create or replace macro progress_status(completion, expected) as
@@ -142,3 +147,9 @@ create or replace macro in_segment(segment, above_scale, park, league_society_me
 -- Youth Voice reply rate: effective replies per question asked (null when none were asked).
 create or replace macro reply_rate(effective_replies, questions) as
     effective_replies / nullif(questions, 0);
+
+-- The ledger each reporting unit of a scope stands on at a month (see ledger_as_of).
+create or replace macro ledger_in_scope(scope_unit, as_of_month) as table
+    select l.*
+    from ledger_as_of(as_of_month) l
+    where l.unit in (select name from units_in_scope(scope_unit));

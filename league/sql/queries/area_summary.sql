@@ -36,11 +36,6 @@ areas as (
     select distinct case when $district::varchar is null then district else unit end as area
     from scoped_units
 ),
-expected as (
-    select expected_share as expected
-    from plan_curve(year($as_of_month::date))
-    where report_month = $as_of_month::date
-),
 final as (
     select
         a.area,
@@ -57,6 +52,6 @@ final as (
     from areas a
     left join org_counts c using (area)
     left join area_targets t using (area)
-    cross join expected e
+    cross join (select expected_share_at($as_of_month::date) as expected) e
 )
 select * from final order by area;

@@ -1,14 +1,9 @@
 -- Coverage of league organisations at the as-of month, by the organisation's
 -- district and industry, for one segment of organisations. Rows with industry
 -- null are a district's total; the row with district null is the grand total.
-with scoped_units as (
-    select name as unit
-    from units_in_scope($scope)
-),
-standing as (
+with standing as (
     select l.*
-    from ledger_as_of($as_of_month::date) l
-    join scoped_units using (unit)
+    from ledger_in_scope($scope, $as_of_month::date) l
     where in_segment($segment, l.above_scale, l.park, l.league_society_member)
       and ($districts::varchar[] is null or list_contains($districts::varchar[], l.district))
 ),

@@ -1,14 +1,9 @@
 -- The gaps (空白点) at the as-of month: organisations with enough league
 -- members but no league organisation, those with a party organisation
 -- (must build now) first. The inspector's list to check on site.
-with scoped_units as (
-    select name as unit
-    from units_in_scope($scope)
-),
-standing as (
+with standing as (
     select l.*
-    from ledger_as_of($as_of_month::date) l
-    join scoped_units using (unit)
+    from ledger_in_scope($scope, $as_of_month::date) l
     where in_segment($segment, l.above_scale, l.park, l.league_society_member)
       and ($districts::varchar[] is null or list_contains($districts::varchar[], l.district))
 ),

@@ -86,11 +86,6 @@ measured as (
         done / nullif(target, 0) as completion
     from (select * from per_unit union all by name select * from overall)
 ),
-expected as (
-    select expected_share as expected
-    from plan_curve(year($as_of_month::date))
-    where report_month = $as_of_month::date
-),
 final as (
     select
         m.level, m.unit, m.district, m.ledger_month, m.carried_forward,
@@ -100,6 +95,6 @@ final as (
         m.done_social, m.target_social,
         m.done_direct, m.target_direct
     from measured m
-    cross join expected e
+    cross join (select expected_share_at($as_of_month::date) as expected) e
 )
 select * from final order by level desc, completion desc nulls last, district, unit;

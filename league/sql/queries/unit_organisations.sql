@@ -1,14 +1,9 @@
 -- The organisations a reporting unit stands on at the as-of month: the list an
 -- inspector takes on a visit, with the flags that say what to check.
-with unit_in_scope as (
-    select name as unit
-    from units_in_scope($scope)
-    where name = $unit
-),
-standing as (
-    select l.*
-    from ledger_as_of($as_of_month::date) l
-    join unit_in_scope using (unit)
+with standing as (
+    select *
+    from ledger_in_scope($scope, $as_of_month::date)
+    where unit = $unit
 ),
 final as (
     select
