@@ -1,4 +1,4 @@
-"""The corpus (tests/corpus.py) through the whole pipeline.
+"""The corpus (tests/corpus.py, cases in tests/corpus_cases.py) through the whole pipeline.
 
 Every messy variant must load to exactly the clean template's rows; every bad
 file must be rejected with the errors a careful reader would raise, leaving
@@ -22,8 +22,8 @@ from etl.pipeline import load_file
 from league.config import raw_files_dir
 from league.db import Database
 from league.units import save_unit_tree
-from tests.corpus import (BAD_FILES, CLEAN, MONTH, UNIT, UNIT_TREE, USCC_ALPHABET, VARIANTS, Case, expected_ledger,
-                          make_records, template_case)
+from tests.corpus import CLEAN, MONTH, UNIT, UNIT_TREE, USCC_ALPHABET, Case, expected_ledger, make_records, template_case
+from tests.corpus_cases import BAD_FILES, VARIANTS
 
 LEDGER = "select * exclude (submission_id) from ledger order by uscc"
 
