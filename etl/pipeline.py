@@ -25,6 +25,7 @@ from etl.report import Problem
 from etl.validate import Context, Unit, validate
 from league.config import raw_files_dir
 from league.db import Database
+from league.units import REPORTING_LEVELS
 
 UNIT_SUFFIXES = re.compile(r"(团工作委员会|团工委|团委|团总支)$")
 TITLE_MONTH = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月")
@@ -196,7 +197,7 @@ def _infer_unit(file_name: str, title: str, units: dict[str, Unit]) -> str | Non
     text = f"{title} {Path(file_name).stem}"
     found: dict[str, int] = {}
     for name, u in units.items():
-        if u.level not in ("street", "industry"):
+        if u.level not in REPORTING_LEVELS:
             continue
         core = UNIT_SUFFIXES.sub("", name)
         local = core.removeprefix(u.district or "")
@@ -237,7 +238,7 @@ def _missing_identity(table: Table, unit: str | None, month: date | None, units:
         problems.append(Problem("error", "unit_unknown",
                                 "无法确定报送单位：请在上传时选择单位（命令行用 --unit），"
                                 "或在标题行写明单位全称", sheet=table.sheet))
-    elif unit not in units or units[unit].level not in ("street", "industry"):
+    elif unit not in units or units[unit].level not in REPORTING_LEVELS:
         problems.append(Problem("error", "unit_unknown", f"“{unit}”不是已登记的报送单位，请核对单位全称",
                                 sheet=table.sheet))
     if month is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-REPORTING_LEVELS = ("street", "industry")
+REPORTING_LEVELS = ("street", "industry")  # the levels that submit ledgers
 
 
 def save_unit_tree(con: duckdb.DuckDBPyConnection, units: pl.DataFrame) -> int:
