@@ -136,3 +136,26 @@ def contract() -> Contract:
         count_suffixes=tuple(raw["layout"]["count_suffixes"]),
         blank_placeholders=tuple(unicodedata.normalize("NFKC", p).upper() for p in raw["layout"]["blank_placeholders"]),
     )
+
+
+# What to write in a column of each type: the template's guide and the loader's messages say the same.
+HOW_TO_FILL = {
+    "text": "文字",
+    "unit": "报送单位全称",
+    "uscc": "18 位统一社会信用代码",
+    "bool": "“是”或“否”（也可填 有/无、√/×、Y/N、1/0）",
+    "int": "不小于 0 的整数，如 12",
+    "date": "日期，如 2025-05-03",
+    "month": "月份，如 2025-03",
+    "year": "四位年份，如 2025",
+    "phone": "手机号或固定电话，如 13812345678、021-12345678",
+    "ignore": "可不填，系统不读取",
+}
+
+
+def how_to_fill(field: Field) -> str:
+    if field.type == "category":
+        return "以下之一：" + "、".join(contract().categories[field.name])
+    if field.type == "pathway":
+        return "建团路径编号 1–11：" + "；".join(f"{n} {name}" for n, name in contract().pathways.items())
+    return HOW_TO_FILL[field.type]

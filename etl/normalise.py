@@ -16,7 +16,7 @@ import polars as pl
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as uscc_code
 
-from etl.contract import Field, contract, fold_width
+from etl.contract import Field, contract, fold_width, how_to_fill
 from etl.locate import EXCEL_ROW, Table
 from etl.report import EXAMPLES_SHOWN, Problem
 
@@ -161,23 +161,6 @@ FAST_PATHS: dict[str, tuple[str, Parser]] = {
     "unit": (r"^\S*$", lambda raw, _: pl.when(raw != "").then(raw)),
 }
 
-EXPECTED: dict[str, str] = {
-    "bool": "应填“是”或“否”（也可填 有/无、√/×、Y/N、1/0）",
-    "int": "应为整数，如 12",
-    "date": "不是可识别的日期，应填写如 2025-05-03 的日期",
-    "month": "不是可识别的月份，应填写如 2025-03 的月份",
-    "year": "应为四位年份，如 2025",
-    "pathway": "应为 1–11 的建团路径编号（见模板说明页）",
-    "phone": "不是有效的手机号码或固定电话（如 13812345678、021-12345678）",
-}
-
-
-def _expected(field: Field) -> str:
-    if field.type == "category":
-        return "不在可选范围内，应为以下之一：" + "、".join(contract().categories[field.name])
-    return EXPECTED[field.type]
-
-
 def normalise(table: Table) -> tuple[pl.DataFrame, list[Problem]]:
     """Typed rows (excel_row, one column per field, extra as JSON) and the cells that could not be read."""
     fields = list(table.kind.loaded_fields)
@@ -201,7 +184,8 @@ def normalise(table: Table) -> tuple[pl.DataFrame, list[Problem]]:
     checked = [f for f in present if f.type not in FREE_TEXT and f.type != "uscc"]
     unreadable = {f.name: plain[f.name].is_not_null() & typed[f.name].is_null() for f in checked}
     problems = [
-        _problem(table, f, table.rows.filter(unreadable[f.name]), f"{f.type}_unreadable", _expected(f))
+        _problem(table, f, table.rows.filter(unreadable[f.name]), f"{f.type}_unreadable",
+                 f"无法识别，应填{how_to_fill(f)}")
         for f in checked if unreadable[f.name].any()
     ]
     return typed, problems + uscc_problems(table, typed)

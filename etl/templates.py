@@ -11,31 +11,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-from etl.contract import Field, contract
+from etl.contract import contract, how_to_fill
 
 EXAMPLES = tomllib.loads(Path(__file__).with_name("template_examples.toml").read_text(encoding="utf-8"))
-
-TYPE_RULES = {
-    "text": "文字",
-    "unit": "报送单位全称",
-    "uscc": "18 位统一社会信用代码",
-    "bool": "填“是”或“否”",
-    "int": "不小于 0 的整数",
-    "date": "日期，如 2025-05-03",
-    "month": "月份，如 2025-03",
-    "year": "四位年份，如 2025",
-    "phone": "手机号或固定电话",
-    "ignore": "可不填，系统不读取",
-}
-
-
-def column_rule(field: Field) -> str:
-    if field.type == "category":
-        return "从以下选填：" + "、".join(contract().categories[field.name])
-    if field.type == "pathway":
-        return "填编号 1–11：" + "；".join(f"{n} {name}" for n, name in contract().pathways.items())
-    return TYPE_RULES[field.type]
-
 
 def template_xlsx(kind_name: str) -> bytes:
     kind = contract().kinds[kind_name]
@@ -56,7 +34,7 @@ def template_xlsx(kind_name: str) -> bytes:
     guide = book.add_worksheet("填表说明")
     guide.write_row(0, 0, ["列名", "是否必填", "填写要求", "说明", "也可使用的列名"], header)
     for r, field in enumerate(kind.fields, start=1):
-        guide.write_row(r, 0, [field.label, "必填" if field.required else "选填", column_rule(field),
+        guide.write_row(r, 0, [field.label, "必填" if field.required else "选填", how_to_fill(field),
                                notes.get(field.name, ""), "、".join(field.headers[1:])])
     guide.set_column(0, 1, 16)
     guide.set_column(2, 2, 60)
