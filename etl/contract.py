@@ -63,6 +63,15 @@ class Field:
     type: str
     required: bool
     headers: tuple[str, ...]
+    means: tuple[tuple[re.Pattern, ...], ...] = ()  # ways of saying it; each a set of parts that must all be there
+    excludes: re.Pattern | None = None  # words that rule the field out
+    absent_ok: bool = False  # a file may leave the column out
+
+    def meant_by(self, key: str) -> bool:
+        """Whether a normalised header says what this field's declaration says, and nothing ruling it out."""
+        if self.excludes is not None and self.excludes.search(key):
+            return False
+        return any(all(part.search(key) for part in clause) for clause in self.means)
 
     @property
     def label(self) -> str:
@@ -89,10 +98,11 @@ class Kind:
         """Normalised header spelling -> field name."""
         return {header_key(h): f.name for f in self.fields for h in f.headers}
 
-    def field_for(self, written: str) -> str | None:
-        """The field a header as written names, if any."""
+    def field_named(self, text: str) -> Field | None:
+        """The field a person means by a name: its identifier, its template header or a listed spelling."""
+        by_name = next((f for f in self.fields if f.name == text), None)
         index = self.header_index
-        return next((index[k] for k in header_keys(written) if k in index), None)
+        return by_name or next((self.field(index[k]) for k in header_keys(text) if k in index), None)
 
 
 @dataclass(frozen=True)
@@ -117,10 +127,7 @@ def contract() -> Contract:
             name=name,
             label=spec["label"],
             key=tuple(spec["key"]),
-            fields=tuple(
-                Field(f["name"], f["type"], f.get("required", False), tuple(f["headers"]))
-                for f in spec["fields"]
-            ),
+            fields=tuple(_field(f) for f in spec["fields"]),
         )
         for name, spec in raw["kinds"].items()
     }
@@ -136,6 +143,17 @@ def contract() -> Contract:
         count_suffixes=tuple(raw["layout"]["count_suffixes"]),
         blank_placeholders=tuple(unicodedata.normalize("NFKC", p).upper() for p in raw["layout"]["blank_placeholders"]),
     )
+
+
+def _field(spec: dict) -> Field:
+    def clause(text: str) -> tuple[re.Pattern, ...]:
+        return tuple(re.compile(part.strip()) for part in text.split(" + "))
+
+    excludes = spec.get("not", [])
+    return Field(spec["name"], spec["type"], spec.get("required", False), tuple(spec["headers"]),
+                 means=tuple(clause(c) for c in spec.get("means", [])),
+                 excludes=re.compile("|".join(map(re.escape, excludes))) if excludes else None,
+                 absent_ok=spec.get("absent_ok", False))
 
 
 # What to write in a column of each type: the template's guide and the loader's messages say the same.

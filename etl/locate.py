@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from etl.contract import Field, Kind, contract, fold_width, width_variants
+from etl.headers import Reading, header_cells, read_headers
 from etl.read import Sheet
 from etl.report import Problem
 
@@ -30,12 +31,21 @@ class HeaderMatch:
     sheet: Sheet
     first_header_row: int  # 0-based index of the first header row
     last_header_row: int  # 0-based index of the last header row
-    columns: dict[str, str]  # grid column -> field name
-    headers: dict[str, str]  # grid column -> header text as written
+    readings: tuple[Reading, ...]  # how each column with a header was read
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """grid column -> field name, for the columns read as a field."""
+        return {r.column: r.field for r in self.readings if r.field}
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """grid column -> header text as written, for every column with a header."""
+        return {r.column: r.header for r in self.readings}
 
     @property
     def score(self) -> int:
-        return len(set(self.columns.values()))
+        return len({r.field for r in self.readings if r.field})
 
     @property
     def rank(self) -> tuple:
@@ -56,11 +66,13 @@ class Table:
     kind: Kind
     sheet: str
     headers: dict[str, str]  # field name -> header text as written
-    extra_headers: dict[str, str]  # grid column -> header text of columns the contract does not know
+    extra_headers: dict[str, str]  # grid column -> header text of columns not read as a field
     rows: pl.DataFrame  # excel_row, one String column per field found, extra grid columns
     title: str  # text above the header (names the unit and month in many files)
     grid: pl.DataFrame  # the whole sheet as read, to mark problems on a copy of it
     header_columns: dict[str, str]  # header text as written -> grid column
+    readings: tuple[Reading, ...] = ()  # how each header was read, in column order
+    header_row: int = 1  # Excel row of the (last) header row
 
 
 class LayoutError(ValueError):
@@ -69,30 +81,11 @@ class LayoutError(ValueError):
         self.problem = problem
 
 
-def _text(cell) -> str:
-    return "" if cell is None else str(cell).strip()
-
-
-def _match_header(kind: Kind, sheet: Sheet, top: list[tuple], row: int, two_rows: bool) -> HeaderMatch:
-    columns, headers = {}, {}
-    upper_used = False  # a two-row header needs its upper row to name at least one field
-    upper, lower = top[row], (top[row + 1] if two_rows else None)
-    for i, name in enumerate(sheet.cells.columns):
-        parent, child = _text(upper[i]), _text(lower[i]) if lower else ""
-        # Merged parent cells carry their text only in the first column they span,
-        # so try the child alone, the parent alone, and the two together.
-        for written in (child, parent, parent + child):
-            field = kind.field_for(written) if written else None
-            if field and field not in columns.values():
-                columns[name], headers[name] = field, written
-                upper_used = upper_used or written != child
-                break
-        else:
-            if child or parent:
-                headers[name] = (parent + child) if two_rows else parent
-    if two_rows and not upper_used:
-        columns = {}
-    return HeaderMatch(kind, sheet, row, row + (1 if two_rows else 0), columns, headers)
+def _match_header(kind: Kind, sheet: Sheet, top: list[tuple], row: int, two_rows: bool,
+                  overrides: dict[str, str], similar: bool = False) -> HeaderMatch:
+    cells = header_cells(sheet.cells.columns, top[row], top[row + 1] if two_rows else None)
+    readings = tuple(read_headers(kind, cells, overrides, similar))
+    return HeaderMatch(kind, sheet, row, row + (1 if two_rows else 0), readings)
 
 
 def _has_text(cells: pl.DataFrame) -> bool:
@@ -101,10 +94,22 @@ def _has_text(cells: pl.DataFrame) -> bool:
     return cells.width > 0 and (any_text(cells.head(HEADER_SEARCH_ROWS)) or any_text(cells))
 
 
-def find_header(sheets: list[Sheet], kind_name: str | None = None) -> HeaderMatch:
+def _filled(row: tuple) -> int:
+    return sum(1 for v in row if v is not None and str(v).strip())
+
+
+def find_header(sheets: list[Sheet], kind_name: str | None = None,
+                overrides: dict[str, str] | None = None) -> HeaderMatch:
+    """The header row of the table, found first; then every header read against the whole row.
+
+    The row (or pair of rows) whose headers name the most fields is the header;
+    a pair is taken only when it names more than either row alone, and only when
+    its upper row has several cells (a title is one merged cell).
+    """
     if not any(_has_text(s.cells) for s in sheets):
         raise LayoutError(Problem("error", "empty_file",
                                   "文件是空的，没有任何内容。请确认选择的是填写好的台账文件后重新上传。"))
+    overrides = overrides or {}
     kinds = [contract().kinds[kind_name]] if kind_name else list(contract().kinds.values())
     best: HeaderMatch | None = None
     for sheet in sheets:
@@ -112,9 +117,9 @@ def find_header(sheets: list[Sheet], kind_name: str | None = None) -> HeaderMatc
         for kind in kinds:
             for row in range(len(top)):
                 for two_rows in (False, True):
-                    if two_rows and row + 1 >= len(top):
+                    if two_rows and (row + 1 >= len(top) or _filled(top[row]) < 2):
                         continue
-                    match = _match_header(kind, sheet, top, row, two_rows)
+                    match = _match_header(kind, sheet, top, row, two_rows, overrides)
                     if best is None or match.rank > best.rank:
                         best = match
     if best is None or best.score < MIN_HEADER_FIELDS:
@@ -124,13 +129,9 @@ def find_header(sheets: list[Sheet], kind_name: str | None = None) -> HeaderMatc
             f"没有找到{wanted}的表头。请确认表头包含模板中的列名（如“单位名称”“统一社会信用代码”），"
             "或下载模板对照填写。",
         ))
-    if best.missing_required:
-        raise LayoutError(Problem(
-            "error", "required_column_missing",
-            "缺少必填列：" + "、".join(f"“{c}”" for c in best.missing_required) + "。请按模板补上这些列后重新上传。",
-            sheet=best.sheet.name, rows=[best.last_header_row + 1],
-        ))
-    return best
+    top = best.sheet.cells.head(HEADER_SEARCH_ROWS).rows()
+    return _match_header(best.kind, best.sheet, top, best.first_header_row,
+                         best.last_header_row > best.first_header_row, overrides, similar=True)
 
 
 def _starts_with_any(text: pl.Expr, words) -> pl.Expr:
@@ -147,7 +148,8 @@ def _row_facts(rows: pl.DataFrame, match: HeaderMatch, columns: list[str]) -> pl
         pl.col(EXCEL_ROW),
         filled=pl.sum_horizontal([s.is_not_null().cast(pl.Int32) for s in written]),
         first_text=fold_width(pl.coalesce(written)).fill_null("").str.replace_all(r"\s", ""),
-        key_filled=pl.any_horizontal([pl.col(c).str.strip_chars().fill_null("") != "" for c in key_columns]),
+        key_filled=pl.any_horizontal([pl.col(c).str.strip_chars().fill_null("") != "" for c in key_columns])
+        if key_columns else pl.lit(False),
         total_cell=pl.any_horizontal(
             [s.str.replace_all(r"\s", "").is_in(list(layout.total_markers)).fill_null(False) for s in cells[:4]]),
         # "填表人：王芳  审核人：李伟  日期：…" spread over cells: every cell a "label: value".
@@ -195,7 +197,7 @@ def extract_table(match: HeaderMatch) -> Table:
         *[pl.col(c) for c in extra],
     )
     title_rows = match.sheet.cells.head(match.first_header_row)
-    title = " ".join(_text(v) for row in title_rows.rows() for v in row if _text(v))
+    title = " ".join(str(v).strip() for row in title_rows.rows() for v in row if v is not None and str(v).strip())
     return Table(
         kind=match.kind,
         sheet=match.sheet.name,
@@ -205,8 +207,10 @@ def extract_table(match: HeaderMatch) -> Table:
         title=title,
         grid=match.sheet.cells,
         header_columns={text: column for column, text in match.headers.items()},
+        readings=match.readings,
+        header_row=match.last_header_row + 1,
     )
 
 
-def locate(sheets: list[Sheet], kind_name: str | None = None) -> Table:
-    return extract_table(find_header(sheets, kind_name))
+def locate(sheets: list[Sheet], kind_name: str | None = None, overrides: dict[str, str] | None = None) -> Table:
+    return extract_table(find_header(sheets, kind_name, overrides))

@@ -263,6 +263,9 @@ def _dtype(field: Field) -> pl.DataType:
             "year": pl.Int64, "pathway": pl.Int64}.get(field.type, pl.String)
 
 
+MIDNIGHT = r"^(\d{4}-\d{2}-\d{2}) 00:00:00$"  # how an Excel date cell reads as text: kept as the date
+
+
 def _extra_json(table: Table) -> pl.Expr:
     """Columns the contract does not know, kept aside as {header: value} JSON rather than lost.
 
@@ -273,7 +276,7 @@ def _extra_json(table: Table) -> pl.Expr:
         return pl.lit(None, dtype=pl.String)
     members = [
         pl.when(pl.col(c).str.strip_chars() != "")
-        .then(pl.struct(pl.col(c).alias(header)).struct.json_encode().str.slice(1).str.strip_suffix("}"))
+        .then(pl.struct(pl.col(c).str.replace(MIDNIGHT, "$1").alias(header)).struct.json_encode().str.slice(1).str.strip_suffix("}"))
         for c, header in table.extra_headers.items()
     ]
     joined = pl.concat_str(members, separator=",", ignore_nulls=True)

@@ -13,6 +13,7 @@ from datetime import date
 
 import polars as pl
 
+from etl.headers import column_problems
 from etl.locate import EXCEL_ROW, Table
 from etl.report import EXAMPLES_SHOWN, Problem
 
@@ -60,9 +61,10 @@ def _flag(table: Table, typed: pl.DataFrame, mask: pl.Expr, field: str, rule: st
 
 
 def _blank(table: Table, field: str) -> pl.Expr:
-    """Whether the cell was left empty: an unreadable cell is reported once, as unreadable, not again as missing."""
+    """Whether the cell was left empty: an unreadable cell is reported once, as unreadable, not again as
+    missing; a column not in the file at all is reported once, by verify_columns."""
     if field not in table.rows.columns:
-        return pl.lit(True)
+        return pl.lit(False)
     written = table.rows[field].str.strip_chars().fill_null("")
     return pl.lit(written == "")
 
@@ -73,14 +75,9 @@ def verify_has_rows(table: Table, typed: pl.DataFrame, _: Context) -> list[Probl
     return [Problem("error", "no_rows", "表头下面没有数据行，请填写后重新上传（空白模板不能报送）。", sheet=table.sheet)]
 
 
-def verify_known_columns(table: Table, _: pl.DataFrame, __: Context) -> list[Problem]:
-    """Columns the template does not have are kept aside, not lost; say so, a misspelt header shows up here."""
-    if not table.extra_headers:
-        return []
-    names = "、".join(f"“{h}”" for h in table.extra_headers.values())
-    return [Problem("warning", "unknown_columns",
-                    f"以下列不是模板中的列，已原样保存但不参与统计：{names}。如是模板中的列，请按模板改正列名。",
-                    sheet=table.sheet)]
+def verify_columns(table: Table, _: pl.DataFrame, __: Context) -> list[Problem]:
+    """Every template column found, or the file queried; columns set aside are listed, not lost."""
+    return column_problems(table.kind, list(table.readings), table.sheet, table.header_row)
 
 
 def verify_required(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
@@ -113,7 +110,7 @@ def verify_members_within_youth(table: Table, typed: pl.DataFrame, _: Context) -
 
 def verify_org_date_when_org(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
     return _flag(table, typed, pl.col("has_league_org") & _blank(table, "league_org_date"),
-                 "league_org_date", "org_date_required", "已建立团组织的单位须填写建团日期")
+                 "league_org_date", "org_date_required", "已建立团组织的，须填写建团日期")
 
 
 def verify_org_date_in_time(table: Table, typed: pl.DataFrame, ctx: Context) -> list[Problem]:
@@ -132,6 +129,9 @@ def verify_org_date_in_time(table: Table, typed: pl.DataFrame, ctx: Context) -> 
 def verify_street_for_street_unit(table: Table, typed: pl.DataFrame, ctx: Context) -> list[Problem]:
     if ctx.unit is None or ctx.unit.level != "street":
         return []
+    if "street" not in table.headers:
+        return [Problem("error", "street_required", "街镇团组织报送的台账须有“所属街镇”列，请按模板补上",
+                        sheet=table.sheet, rows=[table.header_row])]
     return _flag(table, typed, _blank(table, "street"), "street", "street_required",
                  "街镇团组织报送的台账须填写“所属街镇”")
 
@@ -153,7 +153,7 @@ def verify_district_of_unit(table: Table, typed: pl.DataFrame, ctx: Context) -> 
 def verify_unique_organisation(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
     repeated = pl.col("uscc").is_not_null() & pl.col("uscc").is_duplicated()
     return _flag(table, typed, repeated, "uscc", "duplicate_organisation",
-                 "同一单位在表中出现多次，已按最后一行载入；请删除重复行", severity="warning")
+                 "同一组织（信用代码相同）在表中出现多次，已按最后一行载入；请删除重复行", severity="warning")
 
 
 def verify_known_unit(table: Table, typed: pl.DataFrame, ctx: Context) -> list[Problem]:
@@ -193,27 +193,35 @@ def verify_changes_since_last_month(table: Table, typed: pl.DataFrame, ctx: Cont
         problems += _flag(table, joined, jumped, count, "count_jump",
                           f"比上月增长 {JUMP_FACTOR} 倍以上，请确认没有多打数字", severity="warning")
     vanished = previous.join(current, on="uscc", how="anti")
+    # An organisation under last month's name with another code is most likely a mistyped code.
+    arrived = current.join(previous.select("uscc"), on="uscc", how="anti")
+    renamed = arrived.join(vanished.select("org_name", uscc_previous="uscc"), on="org_name", how="inner")
+    problems += _flag(table, renamed, pl.lit(True), "uscc", "uscc_changed",
+                      "该组织上月台账中的统一社会信用代码与本月不同，请核对是否填错（上月为："
+                      + "、".join(renamed["uscc_previous"].head(EXAMPLES_SHOWN).to_list()) + "）",
+                      severity="warning")
+    vanished = vanished.join(renamed.select("org_name"), on="org_name", how="anti")
     if vanished.height:
         names = "、".join(vanished["org_name"].head(EXAMPLES_SHOWN).to_list())
         problems.append(Problem("warning", "organisation_vanished",
-                                f"上月台账中的 {vanished.height} 个单位本月未出现（如 {names}），"
+                                f"上月台账中的 {vanished.height} 个组织本月未出现（如 {names}），"
                                 "如已注销或迁出请在备注中说明", sheet=table.sheet))
     return problems
 
 
 RULES: dict[str, tuple[Rule, ...]] = {
     "ledger": (
-        verify_has_rows, verify_known_columns, verify_required, verify_counts_not_negative,
+        verify_has_rows, verify_columns, verify_required, verify_counts_not_negative,
         verify_youth_within_employees, verify_members_within_youth, verify_org_date_when_org,
         verify_org_date_in_time, verify_street_for_street_unit, verify_kind_only_with_org,
         verify_district_of_unit, verify_unique_organisation, verify_changes_since_last_month,
     ),
     "targets": (
-        verify_has_rows, verify_known_columns, verify_required, verify_counts_not_negative, verify_known_unit,
+        verify_has_rows, verify_columns, verify_required, verify_counts_not_negative, verify_known_unit,
         verify_unique_key,
     ),
     "youth_voice": (
-        verify_has_rows, verify_known_columns, verify_required, verify_counts_not_negative, verify_known_unit,
+        verify_has_rows, verify_columns, verify_required, verify_counts_not_negative, verify_known_unit,
         verify_replies_within_questions, verify_unique_key,
     ),
 }

@@ -234,7 +234,7 @@ def bad_files() -> list[Case]:
         Case("pdf_renamed", "pdf_renamed.xls", "bytes", data=b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
              errors=(Expected("unreadable"),)),
         case("uscc_column_missing", fields=[f for f in FIELDS if f != "uscc"], identity="args",
-             errors=lambda laid: (Expected("required_column_missing", (2,)),)),
+             errors=lambda laid: (Expected("column_missing", (2,)),)),
         Case("no_header", "no_header.xlsx", "xlsx", (Grid("Sheet1", [["张三", 12, "是"], ["李四", 15, "否"]]),),
              errors=(Expected("header_not_found"),)),
         Case("empty_file", "empty_file.xlsx", "bytes", errors=(Expected("empty_file"),)),

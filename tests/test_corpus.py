@@ -24,6 +24,7 @@ from league.db import Database
 from league.units import save_unit_tree
 from tests.corpus import CLEAN, MONTH, UNIT, UNIT_TREE, USCC_ALPHABET, Case, expected_ledger, make_records, template_case
 from tests.corpus_cases import BAD_FILES, VARIANTS
+from tests.corpus_clerks import CLERK_REJECTS, CLERK_VARIANTS
 
 LEDGER = "select * exclude (submission_id) from ledger order by uscc"
 
@@ -80,7 +81,7 @@ def test_template_loads_as_written(template_rows):
     assert template_rows.height == len(CLEAN) == 30
 
 
-@pytest.mark.parametrize("case", VARIANTS, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", VARIANTS + CLERK_VARIANTS, ids=lambda c: c.name)
 def test_variant_loads_like_template(case: Case, blank_db_file, template_rows, tmp_path):
     db = copy_db(blank_db_file, tmp_path)
     result = load_file(db, case.write(tmp_path), **identity(case))
@@ -89,8 +90,8 @@ def test_variant_loads_like_template(case: Case, blank_db_file, template_rows, t
     assert {p.rule for p in result.warnings} == set(case.warnings), [p.text() for p in result.warnings]
     assert first_differences(db.query(LEDGER), template_rows) == []
     if case.layout.extra:
-        assert extra_of(db) == {r["uscc"]: {x.header: str(x.make(i)) for x in case.layout.extra}
-                                for i, r in enumerate(CLEAN)}
+        assert extra_of(db) == {r["uscc"]: {x.header: str(x.make(i)) for x in case.layout.extra
+                                            if x.make(i) is not None} for i, r in enumerate(CLEAN)}
 
 
 def extra_of(db: Database) -> dict[str, dict]:
@@ -98,7 +99,7 @@ def extra_of(db: Database) -> dict[str, dict]:
     return {r["uscc"]: json.loads(r["extra"]) for r in rows.iter_rows(named=True)}
 
 
-@pytest.mark.parametrize("case", BAD_FILES, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", BAD_FILES + CLERK_REJECTS, ids=lambda c: c.name)
 def test_bad_file_rejected(case: Case, template_db_file, template_rows, tmp_path):
     db = copy_db(template_db_file, tmp_path)
     accepted = db.query("select * from submissions where status = 'accepted'")
