@@ -7,17 +7,23 @@ and the column header as written in the file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 EXAMPLES_SHOWN = 5
 
 # What each rule is called when shown to a unit; a rule missing here shows its id.
+# "组织" is an organisation (a row of the ledger); "单位" only a reporting unit that submits ledgers.
 RULE_NAMES = {
-    "unreadable": "文件无法打开", "empty_file": "空文件", "header_not_found": "找不到表头",
-    "required_column_missing": "缺少必填列", "no_rows": "没有数据行", "unknown_columns": "未识别的列",
+    "unreadable": "文件无法打开", "empty_file": "空文件", "file_refused": "文件过大或结构异常",
+    "header_not_found": "找不到表头", "column_missing": "缺少列",
+    "header_unplaced": "无法识别的列", "header_ambiguous": "列名有歧义", "no_rows": "没有数据行",
+    "unknown_columns": "未识别的列", "template_example": "模板示例行", "template_title": "模板标题未修改",
     "unit_unknown": "报送单位不明", "month_unknown": "报送月份不明", "unit_mismatch": "报送单位不一致",
-    "month_mismatch": "报送月份不一致", "required": "必填项为空",
+    "month_mismatch": "报送月份不一致", "month_in_future": "报送月份在未来", "replaces_month": "替换已载入的台账",
+    "required": "必填项为空",
     "uscc_length": "信用代码位数", "uscc_format": "信用代码字符", "uscc_check_digit": "信用代码校验位",
+    "uscc_changed": "信用代码与上月不同",
     "bool_unreadable": "是/否无法识别", "int_unreadable": "数字无法识别", "date_unreadable": "日期无法识别",
     "month_unreadable": "月份无法识别", "year_unreadable": "年份无法识别", "category_unreadable": "不在可选范围",
     "pathway_unreadable": "建团路径无法识别", "phone_unreadable": "电话号码无效",
@@ -25,10 +31,19 @@ RULE_NAMES = {
     "members_within_youth": "团员数多于青年数", "org_date_required": "缺建团日期",
     "org_date_after_report_month": "建团日期晚于报送月", "org_date_in_future": "建团日期在未来",
     "street_required": "缺所属街镇", "org_kind_without_org": "未建团却填团组织类型",
-    "district_of_unit": "区县与报送单位不一致", "duplicate_organisation": "单位重复",
-    "unit_known": "未登记的单位", "replies_within_questions": "回复数多于咨询数", "duplicate_key": "同期重复",
-    "same_as_last_month": "与上月完全相同", "count_jump": "人数骤增", "organisation_vanished": "单位消失",
+    "district_of_unit": "区县与报送单位不一致", "duplicate_organisation": "组织重复",
+    "unit_known": "未登记的报送单位", "replies_within_questions": "回复数多于咨询数", "duplicate_key": "同期重复",
+    "same_as_last_month": "与上月完全相同", "count_jump": "人数骤增", "large_drop": "组织数骤减",
+    "organisation_vanished": "组织未再出现",
 }
+
+# How calamine writes a cell that holds a real Excel date: "2027-03-01 00:00:00".
+_MIDNIGHT = re.compile(r"(?<![\d-])(\d{4}-\d{2}-\d{2}) 00:00:00(?![\d.:])")
+
+
+def shown(text: str) -> str:
+    """Text as a person wrote it: a date read from Excel as "2027-03-01 00:00:00" is shown "2027-03-01"."""
+    return _MIDNIGHT.sub(r"\1", text)
 
 
 @dataclass
@@ -44,6 +59,11 @@ class Problem:
     @property
     def rule_name(self) -> str:
         return RULE_NAMES.get(self.rule, self.rule)
+
+    @property
+    def shown_values(self) -> list[str]:
+        """The examples of what was found, as the person wrote them (dates without " 00:00:00")."""
+        return [shown(str(v)) for v in self.values]
 
     @property
     def row(self) -> int | None:
@@ -69,12 +89,17 @@ class Problem:
     def text(self) -> str:
         found = ""
         if self.values:
-            found = "（填写的是：" + "、".join(f"“{v}”" for v in self.values[:EXAMPLES_SHOWN]) + "）"
-        where = self.where()
-        return f"{where}：{self.message}{found}" if where else self.message + found
+            found = "（填写的是：" + "、".join(f"“{v}”" for v in self.shown_values[:EXAMPLES_SHOWN]) + "）"
+        where, message = self.where(), shown(self.message)
+        return f"{where}：{message}{found}" if where else message + found
 
     def to_json(self) -> dict:
         return asdict(self) | {"row": self.row, "count": self.count, "text": self.text()}
+
+
+def in_row_order(problems: list[Problem]) -> list[Problem]:
+    """Problems about the whole file first, then by the first row involved; errors before warnings on a row."""
+    return sorted(problems, key=lambda p: (bool(p.rows), min(p.rows, default=0), p.severity != "error"))
 
 
 def errors(problems: list[Problem]) -> list[Problem]:

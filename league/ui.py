@@ -257,11 +257,22 @@ def raw_file(sha256: str) -> bytes:
 
 
 def xlsx_bytes(frame: pl.DataFrame, percent_columns: Sequence[str] = ()) -> bytes:
+    """The frame as an .xlsx download, with nothing live in it.
+
+    polars writes into a workbook we open ourselves, so that text beginning with
+    "=" stays text and "http://…" or "mailto:…" a plain string, not a link
+    (polars' own workbook turns off formulas only); numbers in text stay text.
+    """
+    import xlsxwriter
+
     buffer = io.BytesIO()
-    frame.write_excel(
-        buffer, worksheet="数据", autofit=True,
-        column_formats={name: "0.0%" for name in percent_columns},
-    )
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+               "strings_to_numbers": False, "nan_inf_to_errors": True, "default_date_format": "yyyy-mm-dd;@"}
+    with xlsxwriter.Workbook(buffer, options) as book:
+        frame.write_excel(
+            book, worksheet="数据", autofit=True,
+            column_formats={name: "0.0%" for name in percent_columns},
+        )
     return buffer.getvalue()
 
 
