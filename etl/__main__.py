@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
+import tempfile
 from pathlib import Path
 
-from etl.contract import contract
-from etl.pipeline import Prepared, load_file, parse_month_arg
-from league.config import database_path
+import duckdb
+
+from etl import report
+from etl.contract import contract, header_key
+from etl.headers import HOW_WORDS, SET_ASIDE
+from etl.pipeline import Prepared, StorageError, load_file, parse_month_arg
+from league.config import data_dir, database_path
 from league.db import Database, DatabaseBusy
 
 STATUS_TEXT = {
@@ -22,6 +28,7 @@ STATUS_TEXT = {
     "rejected": "未载入",
     "conflict": "未载入：该单位该月数据刚被他人更新，请核对后重试",
 }
+NOT_READ = ("-", "忽略", "不读取", "ignore")  # what --map 'HEADER=-' may say for a column not to be read
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,7 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--kind", choices=sorted(contract().kinds), help="表的种类；不指定则按表头识别")
     load.add_argument("--unit", help="报送单位全称（台账）")
     load.add_argument("--month", help="报送月份 YYYY-MM（台账）")
-    load.add_argument("--json", action="store_true", help="以 JSON 输出每个文件的结果")
+    load.add_argument("--map", action="append", default=[], metavar="HEADER=field",
+                      help="指定某个表头对应的字段（字段名或模板列名，如 '栏目十三=团员数'；'表头=-' 表示不读取该列），可多次使用")
+    load.add_argument("--accept-drop", action="store_true",
+                      help="确认载入组织数比上月或原台账减少一半以上、或含模板示例行的台账")
+    load.add_argument("--json", action="store_true", help="以 JSON 输出每个文件的结果，含每个表头的识别方式")
     load.add_argument("files", nargs="+", type=Path)
 
     demo = commands.add_parser("demo", help="生成演示数据库（与看板首次启动相同）")
@@ -47,15 +58,37 @@ def _print_human(result: Prepared) -> None:
     what = " ".join(str(x) for x in (kind, result.unit, result.month and f"{result.month:%Y-%m}") if x)
     rows = f"，{result.row_count} 行" if result.status == "accepted" else ""
     print(f"{mark} {result.file_name}：{STATUS_TEXT[result.status]}{rows}（{what}）")
-    for problem in result.errors:
-        print(f"   错误  {problem.text()}")
-    for problem in result.warnings:
-        print(f"   提示  {problem.text()}")
+    for problem in report.in_row_order(result.problems):
+        print(f"   {'错误' if problem.severity == 'error' else '提示'}  {problem.text()}")
+    unclear = [r for r in result.readings if r.how not in ("exact", "mapped")]
+    if unclear and result.kind:
+        labels = {f.name: f.label for f in contract().kinds[result.kind].fields}
+        print("   表头识别：" + "；".join(f"“{r.header}” → {labels.get(r.field, '（不读取）')}（{HOW_WORDS[r.how]}）"
+                                        for r in unclear))
+
+
+def _header_map(parser: argparse.ArgumentParser, pairs: list[str], kind: str | None) -> dict[str, str]:
+    """--map 'HEADER=field' -> normalised header -> field name ('' for a column not to be read)."""
+    kinds = [contract().kinds[kind]] if kind else list(contract().kinds.values())
+    mapping = {}
+    for pair in pairs:
+        header, sep, target = pair.rpartition("=")
+        if not sep or not header.strip() or not target.strip():
+            parser.error(f"--map 应写成 '表头=字段'，而不是“{pair}”")
+        if target.strip().lower() in NOT_READ:
+            mapping[header_key(header)] = SET_ASIDE
+            continue
+        found = {f.name for k in kinds if (f := k.field_named(target.strip()))}
+        if len(found) != 1:
+            parser.error(f"--map 中的“{target}”不是{'唯一的' if found else ''}字段名或模板列名")
+        mapping[header_key(header)] = found.pop()
+    return mapping
 
 
 def _load(db: Database, args: argparse.Namespace) -> int:
     results = [
-        load_file(db, path, kind=args.kind, unit=args.unit, month=args.month, submitted_by="命令行")
+        load_file(db, path, kind=args.kind, unit=args.unit, month=args.month, submitted_by="命令行",
+                  header_map=args.header_map, accept_drop=args.accept_drop)
         for path in args.files
     ]
     if args.json:
@@ -66,10 +99,26 @@ def _load(db: Database, args: argparse.Namespace) -> int:
     return 0 if all(r.status in ("accepted", "unchanged") for r in results) else 1
 
 
+def _log_to_file(db_path: Path) -> None:
+    """Details of failures go to a log file (logs/etl.log beside the database, else the temporary folder),
+    never to the person's screen."""
+    for folder in (data_dir(db_path) / "logs", Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handler = logging.FileHandler(folder / "etl.log", encoding="utf-8")
+        except OSError:
+            continue
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
+        return
+    logging.basicConfig(level=logging.CRITICAL + 1, handlers=[logging.NullHandler()], force=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     db = Database(args.db or database_path())
+    _log_to_file(db.path)
     if args.command == "load":
         missing = [str(p) for p in args.files if not p.is_file()]
         if missing:
@@ -78,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             args.month = parse_month_arg(args.month) if args.month else None
         except ValueError:
             parser.error(f"--month 应为 YYYY-MM，如 2025-03，而不是“{args.month}”")
+        args.header_map = _header_map(parser, args.map, args.kind)
     try:
         db.migrate()
         if args.command == "load":
@@ -86,8 +136,12 @@ def main(argv: list[str] | None = None) -> int:
 
         build_demo(db, progress=lambda fraction, text: print(f"[{fraction:4.0%}] {text}", file=sys.stderr))
         return 0
-    except DatabaseBusy as exc:
+    except (DatabaseBusy, StorageError) as exc:
         print(str(exc), file=sys.stderr)
+        return 1
+    except (OSError, duckdb.IOException, duckdb.PermissionException):
+        logging.getLogger("etl").exception("could not open or write %s", db.path)
+        print(StorageError(), file=sys.stderr)
         return 1
 
 

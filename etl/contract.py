@@ -67,11 +67,13 @@ class Field:
     excludes: re.Pattern | None = None  # words that rule the field out
     absent_ok: bool = False  # a file may leave the column out
 
+    def rules_out(self, key: str) -> bool:
+        """Whether a normalised header says something that rules this field out."""
+        return self.excludes is not None and bool(self.excludes.search(key))
+
     def meant_by(self, key: str) -> bool:
         """Whether a normalised header says what this field's declaration says, and nothing ruling it out."""
-        if self.excludes is not None and self.excludes.search(key):
-            return False
-        return any(all(part.search(key) for part in clause) for clause in self.means)
+        return not self.rules_out(key) and any(all(part.search(key) for part in clause) for clause in self.means)
 
     @property
     def label(self) -> str:

@@ -37,6 +37,7 @@ SIMILAR_MIN_LENGTH = 4  # two- and three-character headers are too short to call
 GROUP_LABEL_MAX = 16  # text above a header longer than this is a title, not the label of a group
 NOT_A_HEADER = re.compile(r"^[\d\s.,:/\-年月日]*$")  # numbers and dates are data, never a header
 SET_ASIDE = ""  # the field an override gives a column that is not to be read
+NAMED_AT_MOST = 20  # columns named in one message; a sheet of hundreds of odd columns gets a count
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,10 @@ def _candidates(kind_name: str, text: str, similar: bool) -> dict[str, int]:
     if meant or not similar or len(keys[-1]) < SIMILAR_MIN_LENGTH:
         return meant
     found = process.extract(keys[-1], list(index), scorer=fuzz.ratio, score_cutoff=SIMILAR_CUTOFF, limit=None)
-    best = max((score for _, score, _ in found), default=None)
-    return {index[spelling]: SIMILAR for spelling, score, _ in found if score == best}
+    # A near spelling is still ruled out by the field's `not` words: 团组织名称 is not 组织名称 misspelt.
+    found = [(index[s], score) for s, score, _ in found if not kind.field(index[s]).rules_out(keys[-1])]
+    best = max((score for _, score in found), default=None)
+    return {name: SIMILAR for name, score in found if score == best}
 
 
 def column_candidates(kind: Kind, cell: HeaderCell, similar: bool = True) -> dict[str, int]:
@@ -212,7 +215,8 @@ def column_problems(kind: Kind, readings: list[Reading], sheet: str, header_row:
     if asked:
         text = "未找到" + "、".join(f"“{f.label}”" for f in asked) + "列"
         if unclear:
-            text += "；" + "；".join(described(r) for r in unclear)
+            text += "；" + "；".join(described(r) for r in unclear[:NAMED_AT_MOST])
+            text += f" 等共 {len(unclear)} 列无法识别" if len(unclear) > NAMED_AT_MOST else ""
         problems.append(Problem(
             "error", "column_missing",
             text + "。请把列名改成模板中的写法，或说明哪一列是哪一项"
@@ -224,7 +228,8 @@ def column_problems(kind: Kind, readings: list[Reading], sheet: str, header_row:
                                 sheet=sheet, rows=[header_row]))
     aside = [r for r in readings if r.field is None]
     if aside and not asked:
-        names = "；".join(described(r) if r.how == "ambiguous" else f"“{r.header}”" for r in aside)
+        names = "；".join(described(r) if r.how == "ambiguous" else f"“{r.header}”" for r in aside[:NAMED_AT_MOST])
+        names += f" 等共 {len(aside)} 列" if len(aside) > NAMED_AT_MOST else ""
         problems.append(Problem(
             "warning", "unknown_columns",
             f"以下列不是模板中的列，已原样保存但不参与统计：{names}。如其中有模板中的列，"

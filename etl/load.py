@@ -44,22 +44,25 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def store_raw_file(raw_dir: Path, data: bytes, file_name: str) -> Path:
-    """Keep the file as received, once per content; written atomically so a crash leaves no half file."""
+def store_raw_file(data_dir: Path, data: bytes) -> str:
+    """Keep the file as received, once per content, under its hash alone: no name a user sends is ever
+    part of a path. Written atomically, so a crash leaves no half file. Returns the path relative to
+    the data folder, so the folder can be moved."""
     digest = sha256_of(data)
-    target = raw_dir / digest[:2] / f"{digest}{Path(file_name).suffix.lower()}"
+    relative = Path("raw") / digest[:2] / digest
+    target = data_dir / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
             tmp.write(data)
         os.replace(tmp.name, target)
-    return target
+    return relative.as_posix()
 
 
-def read_raw_file(con: duckdb.DuckDBPyConnection, sha256: str) -> bytes:
-    """A received file exactly as it arrived."""
+def read_raw_file(con: duckdb.DuckDBPyConnection, data_dir: Path, sha256: str) -> bytes | None:
+    """A received file exactly as it arrived; None for a file refused for its size, kept by hash only."""
     (stored,) = con.execute("select stored_path from raw_files where sha256 = ?", [sha256]).fetchone()
-    return Path(stored).read_bytes()
+    return None if stored is None else (data_dir / stored).read_bytes()
 
 
 def latest_in_slot(con: duckdb.DuckDBPyConnection, slot: Slot) -> tuple[int, str, str] | None:
@@ -81,10 +84,10 @@ def latest_accepted_in_slot(con: duckdb.DuckDBPyConnection, slot: Slot) -> int |
     return row[0]
 
 
-def record_raw_file(con: duckdb.DuckDBPyConnection, receipt: Receipt, stored: Path, size: int) -> None:
+def record_raw_file(con: duckdb.DuckDBPyConnection, receipt: Receipt, stored: str | None, size: int) -> None:
     con.execute(
         "insert into raw_files values (?, ?, ?, ?, ?, ?) on conflict do nothing",
-        [receipt.sha256, size, receipt.file_name, str(stored), receipt.received_at, receipt.submitted_by],
+        [receipt.sha256, size, receipt.file_name, stored, receipt.received_at, receipt.submitted_by],
     )
 
 

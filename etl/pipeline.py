@@ -7,7 +7,9 @@ two together, for the command line and the demo.
 
 from __future__ import annotations
 
-import re
+import dataclasses
+import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,25 +18,33 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl import load, report
-from etl.contract import contract
+from etl import guards, identity, load, report
+from etl.contract import contract, header_key
+from etl.headers import Reading
+from etl.limits import Limits
 from etl.locate import LayoutError, Table, locate
 from etl.normalise import normalise
-from etl.read import UnreadableFile, read_sheets
+from etl.read import RefusedFile, Sheet, UnreadableFile, read_sheets
 from etl.report import Problem
 from etl.validate import Context, Unit, validate
-from league.config import raw_files_dir
-from league.db import Database
+from league.config import data_dir
+from league.db import Database, DatabaseBusy
 from league.units import REPORTING_LEVELS
 
-UNIT_SUFFIXES = re.compile(r"(团工作委员会|团工委|团委|团总支)$")
-TITLE_MONTH = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月")
-NAME_MONTH = re.compile(r"(20\d{2})[-_.年]?(0[1-9]|1[0-2])(?!\d)")
+log = logging.getLogger(__name__)
+
+
+class StorageError(RuntimeError):
+    """The data folder or the database could not be written: said in Chinese, the details logged."""
+
+    def __init__(self):
+        super().__init__("无法保存：数据目录或数据库不可写，或磁盘已满。没有载入任何数据，请稍后重试或联系管理员（详情已记入日志）。")
 
 
 @dataclass
 class Prepared:
-    """A received file, read and checked; `status` is "ready", "rejected" or "unchanged"."""
+    """A received file, read and checked; `status` is "ready", "rejected" or "unchanged"
+    (after `commit`: "accepted", "conflict" or "unconfirmed")."""
 
     file_name: str
     status: str
@@ -49,6 +59,7 @@ class Prepared:
     receipt: load.Receipt | None = None
     based_on: int | None = None  # the accepted submission this one would replace
     submission_id: int | None = None
+    changes: guards.Changes | None = None  # what loading a ledger would change
 
     @property
     def errors(self) -> list[Problem]:
@@ -57,6 +68,15 @@ class Prepared:
     @property
     def warnings(self) -> list[Problem]:
         return report.warnings(self.problems)
+
+    @property
+    def to_confirm(self) -> list[Problem]:
+        """What the person must confirm is meant before the file may load (a large drop, the example row)."""
+        return guards.held_for_confirmation(self.problems)
+
+    @property
+    def readings(self) -> tuple[Reading, ...]:
+        return self.table.readings if self.table else ()
 
     @property
     def row_count(self) -> int:
@@ -68,6 +88,7 @@ class Prepared:
             "month": self.month.strftime("%Y-%m") if self.month else None, "sheet": self.sheet,
             "rows": self.row_count if self.status in ("accepted", "unchanged") else 0,
             "submission_id": self.submission_id,
+            "headers": [r.to_json() for r in self.readings],
             "errors": [p.to_json() for p in self.errors], "warnings": [p.to_json() for p in self.warnings],
         }
 
@@ -80,69 +101,171 @@ def parse_month_arg(text: str) -> date:
 
 def prepare(db: Database, path: Path, *, kind: str | None = None, unit: str | None = None,
             month: date | None = None, submitted_by: str = "命令行", received_at: datetime | None = None,
-            file_name: str | None = None, today: date | None = None,
+            file_name: str | None = None, today: date | None = None, header_map: dict[str, str] | None = None,
+            limits: Limits | None = None, trusted: bool = False,
             progress: Callable[[float, str], None] = lambda fraction, text: None) -> Prepared:
     """Keep the raw file, read it, check it. A rejected file is logged as a rejected submission.
 
+    `file_name` is the name the person gave the file: it is recorded, never used as a path.
+    `header_map` (normalised header -> field, '' to set a column aside) says what headers mean,
+    on top of the corrections saved for the chosen unit. `trusted` files (the demo's own) are
+    parsed in this process; any other file in a worker with a memory and time limit.
     `progress(fraction, text)` is told what is being done, for a progress bar.
     """
-    file_name = file_name or path.name
-    progress(0.0, "正在保存收到的文件……")
-    data = path.read_bytes()
-    receipt = load.Receipt(file_name, load.sha256_of(data), received_at or datetime.now(), submitted_by)
-    stored = load.store_raw_file(raw_files_dir(db.path), data, file_name)
-    prepared = Prepared(file_name=file_name, status="ready", receipt=receipt)
     try:
+        return _prepare(db, path, kind=kind, unit=unit, month=month, submitted_by=submitted_by,
+                        received_at=received_at, file_name=file_name or path.name, today=today or date.today(),
+                        header_map=header_map or {}, limits=limits or Limits.default(), trusted=trusted,
+                        progress=progress)
+    except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
+        log.exception("could not store %s", file_name or path.name)
+        raise StorageError() from exc
+
+
+def _prepare(db: Database, path: Path, *, kind, unit, month, submitted_by, received_at, file_name, today,
+             header_map, limits, trusted, progress) -> Prepared:
+    progress(0.0, "正在保存收到的文件……")
+    size = path.stat().st_size
+    fits = size <= limits.max_file_bytes
+    data = path.read_bytes() if fits else None
+    receipt = load.Receipt(file_name, load.sha256_of(data) if fits else _streamed_sha256(path),
+                           received_at or datetime.now(), submitted_by)
+    stored = load.store_raw_file(data_dir(db.path), data) if fits else None
+    prepared = Prepared(file_name=file_name, status="ready", receipt=receipt)
+    overrides = _saved_header_map(db, unit, kind) | header_map
+    try:
+        if not fits:
+            raise RefusedFile(f"文件过大或结构异常，已拒收（文件 {size / 2**20:.1f} MB，"
+                              f"超过上限 {limits.max_file_bytes / 2**20:.0f} MB）。请只上传本单位本月的台账。")
         progress(0.1, "正在读取工作表……")
-        sheets = read_sheets(path)
+        sheets = [_named_for_person(s, path, file_name) for s in read_sheets(path, limits, isolate=not trusted)]
         progress(0.4, "正在识别表头和数据行……")
-        table = locate(sheets, kind)
+        table = locate(sheets, kind, overrides)
     except (UnreadableFile, LayoutError) as exc:
-        problem = exc.problem if isinstance(exc, LayoutError) else Problem("error", "unreadable", str(exc))
+        problem = exc.problem if isinstance(exc, LayoutError) else Problem(
+            "error", "file_refused" if isinstance(exc, RefusedFile) else "unreadable", str(exc))
         prepared.status, prepared.problems, table = "rejected", [problem], None
     # One transaction for every read and the log entry: what was checked is what is logged.
     progress(0.5, "正在逐行检查数据……")
     with db.transaction() as con:
-        load.record_raw_file(con, receipt, stored, len(data))
+        load.record_raw_file(con, receipt, stored, size)
         if table is None:
-            prepared.slot = load.Slot(kind, None, month)
+            prepared.slot = _chosen_slot(con, kind, unit, month)
         else:
-            _check(con, prepared, table, unit, month, today or date.today())
+            _check(con, prepared, table, unit, month, today)
         previous = load.latest_in_slot(con, prepared.slot)
         prepared.based_on = load.latest_accepted_in_slot(con, prepared.slot)
-        if previous and previous[1] == receipt.sha256:
-            # The same file again: nothing to change, whatever it said last time.
-            prepared.status = "unchanged" if previous[2] == "accepted" else "rejected"
+        if prepared.kind == "ledger" and not prepared.errors:
+            _guard_ledger(con, prepared)
+        if previous and previous[1] == receipt.sha256 and previous[2] == "accepted":
+            prepared.status = "unchanged"  # the same file again: nothing to change
             prepared.submission_id = previous[0]
         elif prepared.errors:
-            prepared.submission_id = load.record_submission(
-                con, prepared.slot, receipt, prepared.sheet, prepared.row_count, "rejected", prepared.problems)
+            prepared.status = "rejected"
+            prepared.submission_id = _record_rejected(con, prepared)
     progress(1.0, "检查完成")
     return prepared
 
 
-def commit(db: Database, prepared: Prepared) -> Prepared:
+def commit(db: Database, prepared: Prepared, *, confirmed: bool = False) -> Prepared:
     """Write a ready file as the new accepted submission of its slot, all or nothing.
 
-    If another upload replaced the same slot since `prepare`, nothing is written
-    and the status becomes "conflict": the user reviews the newer data first.
+    A file with something to confirm (`to_confirm`) is written only when `confirmed`;
+    otherwise the status becomes "unconfirmed" and nothing is written. If another upload
+    replaced the same slot since `prepare`, nothing is written and the status becomes
+    "conflict": the user reviews the newer data first.
     """
-    if prepared.status != "ready":
+    if prepared.status not in ("ready", "unconfirmed"):
         return prepared
-    with db.transaction() as con:
-        if load.latest_accepted_in_slot(con, prepared.slot) != prepared.based_on:
-            prepared.status = "conflict"
-            return prepared
-        prepared.submission_id = load.record_submission(
-            con, prepared.slot, prepared.receipt, prepared.sheet, prepared.row_count, "accepted",
-            prepared.problems)
-        load.insert_rows(con, prepared.kind, prepared.submission_id, prepared.rows)
+    if prepared.to_confirm and not confirmed:
+        prepared.status = "unconfirmed"
+        return prepared
+    try:
+        with db.transaction() as con:
+            if load.latest_accepted_in_slot(con, prepared.slot) != prepared.based_on:
+                prepared.status = "conflict"
+                return prepared
+            prepared.submission_id = load.record_submission(
+                con, prepared.slot, prepared.receipt, prepared.sheet, prepared.row_count, "accepted",
+                prepared.problems)
+            load.insert_rows(con, prepared.kind, prepared.submission_id, prepared.rows)
+    except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
+        log.exception("could not write %s", prepared.file_name)
+        raise StorageError() from exc
     prepared.status = "accepted"
     return prepared
 
 
-def load_file(db: Database, path: Path, **options) -> Prepared:
-    return commit(db, prepare(db, path, **options))
+def load_file(db: Database, path: Path, *, accept_drop: bool = False, **options) -> Prepared:
+    """prepare and commit, for the command line and the demo: what needs confirming is refused
+    unless `accept_drop` says it is meant."""
+    prepared = prepare(db, path, **options)
+    if prepared.status == "ready" and prepared.to_confirm and not accept_drop:
+        return refuse_unconfirmed(db, prepared)
+    return commit(db, prepared, confirmed=accept_drop)
+
+
+def refuse_unconfirmed(db: Database, prepared: Prepared) -> Prepared:
+    """Log a file held for confirmation as rejected, its holds turned into errors."""
+    held = set(map(id, prepared.to_confirm))
+    prepared.problems = [dataclasses.replace(p, severity="error", message=p.message + "（命令行确认请加 --accept-drop）")
+                         if id(p) in held else p for p in prepared.problems]
+    with db.transaction() as con:
+        prepared.submission_id = _record_rejected(con, prepared)
+    prepared.status = "rejected"
+    return prepared
+
+
+def save_header_map(db: Database, unit: str, kind: str, readings: dict[str, str], saved_by: str) -> None:
+    """Remember how a unit's headers are to be read (header as seen -> field, '' for not read)."""
+    with db.transaction() as con:
+        unit_id = con.execute("select unit_id from units where name = ?", [unit]).fetchone()[0]
+        for header, target in readings.items():
+            con.execute("insert or replace into header_mappings values (?, ?, ?, ?, ?, ?, ?)",
+                        [unit_id, kind, header_key(header), header, target, datetime.now(), saved_by])
+
+
+def clear_header_map(db: Database, unit: str, kind: str) -> None:
+    with db.transaction() as con:
+        con.execute("delete from header_mappings where kind = ? and unit_id = (select unit_id from units"
+                    " where name = ?)", [kind, unit])
+
+
+def saved_header_map(db: Database, unit: str | None, kind: str | None) -> dict[str, str]:
+    """The header corrections saved for a unit: header as seen -> field."""
+    if unit is None:
+        return {}
+    rows = db.query("select m.header, m.field from header_mappings m join units u using (unit_id)"
+                    " where u.name = ? and m.kind = coalesce(?, 'ledger') order by m.header", [unit, kind])
+    return dict(rows.iter_rows())
+
+
+def _saved_header_map(db: Database, unit: str | None, kind: str | None) -> dict[str, str]:
+    return {header_key(h): f for h, f in saved_header_map(db, unit, kind).items()}
+
+
+def _streamed_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _named_for_person(sheet: Sheet, path: Path, file_name: str) -> Sheet:
+    """A CSV's one sheet is called after the file as the person named it, not the path it was kept at."""
+    return dataclasses.replace(sheet, name=Path(file_name).stem) if sheet.name == path.stem else sheet
+
+
+def _record_rejected(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> int:
+    return load.record_submission(con, prepared.slot, prepared.receipt, prepared.sheet, prepared.row_count,
+                                  "rejected", prepared.problems)
+
+
+def _chosen_slot(con: duckdb.DuckDBPyConnection, kind: str | None, unit: str | None, month: date | None) -> load.Slot:
+    """The slot a file was sent for as the person chose it, when the file itself could not tell."""
+    row = con.execute("select unit_id from units where name = ?", [unit]).fetchone() if unit else None
+    return load.Slot(kind, row[0] if row else None, month)
 
 
 def _check(con: duckdb.DuckDBPyConnection, prepared: Prepared, table: Table, unit: str | None,
@@ -151,101 +274,60 @@ def _check(con: duckdb.DuckDBPyConnection, prepared: Prepared, table: Table, uni
     prepared.kind, prepared.sheet, prepared.table = table.kind.name, table.sheet, table
     prepared.slot = load.Slot(table.kind.name, None, None)
     units = _known_units(con)
-    ctx, problems = Context(today=today, units=units), []
+    settings = dict(con.execute("select name, value from plan_settings").fetchall())
+    ctx = Context(today=today, units=units, months_ahead=int(settings.get("report_months_ahead", 0)))
+    problems = identity.template_title(table)
     if table.kind.name == "ledger":
-        ctx, problems = _identify_ledger(con, prepared, table, unit, month, ctx)
+        ctx, found = _identify_ledger(con, prepared, table, unit, month, ctx)
+        problems += found
         if ctx is None:
             prepared.status, prepared.problems = "rejected", problems
+            prepared.slot = _chosen_slot(con, "ledger", unit, month) if prepared.slot.unit_id is None \
+                else prepared.slot
             return
     typed, found = normalise(table)
-    prepared.problems = problems + found + validate(table, typed, ctx)
+    table, typed, example = guards.split_template_example(table, typed)
+    prepared.table = table
+    prepared.problems = problems + found + example + validate(table, typed, ctx)
     prepared.rows = _keyed(table.kind.name, typed, units)
     if report.errors(prepared.problems):
         prepared.status = "rejected"
 
 
+def _guard_ledger(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
+    """What loading the ledger would change, and a hold on a large drop."""
+    month = prepared.month
+    previous_month = con.execute(
+        "select max(report_month) from ledger_submissions where unit_id = ? and report_month < ?",
+        [prepared.slot.unit_id, month]).fetchone()[0]
+    previous = _previous_ledger(con, prepared.slot.unit_id, month)
+    prepared.changes = guards.ledger_changes(con, prepared.rows, prepared.based_on, previous, previous_month)
+    share = con.execute("select value from plan_settings where name = 'drop_confirm_share'").fetchone()
+    prepared.problems += guards.drop_problem(prepared.table, prepared.changes, share[0] if share else 0.5)
+
+
 def _identify_ledger(con: duckdb.DuckDBPyConnection, prepared: Prepared, table: Table, unit: str | None,
                      month: date | None, ctx: Context) -> tuple[Context | None, list[Problem]]:
     """The ledger's unit and month, chosen or named in its title; no context when either is unknown."""
-    named_unit = _infer_unit(prepared.file_name, table.title, ctx.units)
-    named_month = _infer_month(prepared.file_name, table.title)
-    problems = _mismatched_identity(table, unit, month, named_unit, named_month)
+    named_unit = identity.infer_unit(prepared.file_name, table.title, ctx.units)
+    named_month = identity.infer_month(prepared.file_name, table.title)
+    problems = identity.mismatched_identity(table, unit, month, named_unit, named_month)
     unit, month = unit or named_unit, month or named_month
-    missing = _missing_identity(table, unit, month, ctx.units)
+    missing = identity.missing_identity(table, unit, month, ctx.units) \
+        + identity.month_in_future(table, month, ctx.today, ctx.months_ahead)
     prepared.slot = load.Slot("ledger", None, month)
     if missing:
         return None, problems + missing
     unit_id = ctx.units[unit].unit_id
     prepared.unit, prepared.month = unit, month
     prepared.slot = load.Slot("ledger", unit_id, month)
-    return Context(today=ctx.today, units=ctx.units, unit=ctx.units[unit], report_month=month,
-                   previous=_previous_ledger(con, unit_id, month)), problems
+    return dataclasses.replace(ctx, unit=ctx.units[unit], report_month=month,
+                               previous=_previous_ledger(con, unit_id, month)), problems
 
 
 def _known_units(con: duckdb.DuckDBPyConnection) -> dict[str, Unit]:
     rows = con.execute("select unit_id, name, level, district from units").fetchall()
     return {name: Unit(unit_id, name, level, district) for unit_id, name, level, district in rows}
-
-
-def _infer_unit(file_name: str, title: str, units: dict[str, Unit]) -> str | None:
-    """The reporting unit named in the title rows or the file name.
-
-    A unit may be written in full (东湖区和平街道团工委), without its suffix
-    (东湖区和平街道) or without its district (和平街道); the longest name found
-    wins, and a tie between two units names neither.
-    """
-    text = f"{title} {Path(file_name).stem}"
-    found: dict[str, int] = {}
-    for name, u in units.items():
-        if u.level not in REPORTING_LEVELS:
-            continue
-        core = UNIT_SUFFIXES.sub("", name)
-        local = core.removeprefix(u.district or "")
-        for written in (name, core, local):
-            if written and written in text:
-                found[name] = max(found.get(name, 0), len(written))
-    ranked = sorted(found.items(), key=lambda item: item[1], reverse=True)
-    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
-        return ranked[0][0]
-    return None
-
-
-def _infer_month(file_name: str, title: str) -> date | None:
-    """The report month written in the title (2025年3月, 2025-03, 2025.03) or the file name."""
-    for text in (title, Path(file_name).stem):
-        match = TITLE_MONTH.search(text) or NAME_MONTH.search(text)
-        if match and 1 <= int(match.group(2)) <= 12:
-            return date(int(match.group(1)), int(match.group(2)), 1)
-    return None
-
-
-def _mismatched_identity(table: Table, unit: str | None, month: date | None, named_unit: str | None,
-                         named_month: date | None) -> list[Problem]:
-    """A file whose title names another unit or month than the one chosen is most likely the wrong file."""
-    problems = []
-    if unit and named_unit and unit != named_unit:
-        problems.append(Problem("error", "unit_mismatch", f"文件标题或文件名写的是“{named_unit}”，与选择的报送单位"
-                                f"“{unit}”不一致，请确认没有选错文件或单位", sheet=table.sheet))
-    if month and named_month and month != named_month:
-        problems.append(Problem("error", "month_mismatch", f"文件标题或文件名写的是{named_month:%Y年%m月}，"
-                                f"与选择的报送月份{month:%Y年%m月}不一致，请确认没有选错文件或月份", sheet=table.sheet))
-    return problems
-
-
-def _missing_identity(table: Table, unit: str | None, month: date | None, units: dict[str, Unit]) -> list[Problem]:
-    problems = []
-    if unit is None:
-        problems.append(Problem("error", "unit_unknown",
-                                "无法确定报送单位：请在上传时选择单位（命令行用 --unit），"
-                                "或在标题行写明单位全称", sheet=table.sheet))
-    elif unit not in units or units[unit].level not in REPORTING_LEVELS:
-        problems.append(Problem("error", "unit_unknown", f"“{unit}”不是已登记的报送单位，请核对单位全称",
-                                sheet=table.sheet))
-    if month is None:
-        problems.append(Problem("error", "month_unknown",
-                                "无法确定报送月份：请在上传时选择月份（命令行用 --month YYYY-MM），"
-                                "或在标题行写明如“2025年3月”", sheet=table.sheet))
-    return problems
 
 
 def _previous_ledger(con: duckdb.DuckDBPyConnection, unit_id: int, month: date) -> pl.DataFrame:

@@ -39,6 +39,7 @@ class Context:
     unit: Unit | None = None  # the reporting unit of a ledger
     report_month: date | None = None  # first day of a ledger's month
     previous: pl.DataFrame | None = None  # the unit's previous ledger, as the `ledger` view has it
+    months_ahead: int = 0  # how far past the current month a report month may be (plan_settings)
 
 
 Rule = Callable[[Table, pl.DataFrame, Context], list[Problem]]
@@ -162,6 +163,14 @@ def verify_known_unit(table: Table, typed: pl.DataFrame, ctx: Context) -> list[P
                  "unit_known", "不是已登记的报送单位，请按单位全称填写（如“东湖区和平街道团工委”）")
 
 
+def verify_month_not_in_future(table: Table, typed: pl.DataFrame, ctx: Context) -> list[Problem]:
+    """A report month is real: not after the current month (a setting allows at most one ahead)."""
+    ahead = min(max(ctx.months_ahead, 0), 1)
+    latest = pl.lit(ctx.today.replace(day=1)).dt.offset_by(f"{ahead}mo")
+    return _flag(table, typed, pl.col("month") > latest, "month", "month_in_future",
+                 "月份晚于当前月份，不能报送未来月份的数据，请核对")
+
+
 def verify_replies_within_questions(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
     return _flag(table, typed, pl.col("effective_replies") > pl.col("questions"), "effective_replies",
                  "replies_within_questions", "有效回复数不能多于咨询求助及问题反映数")
@@ -222,7 +231,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
     ),
     "youth_voice": (
         verify_has_rows, verify_columns, verify_required, verify_counts_not_negative, verify_known_unit,
-        verify_replies_within_questions, verify_unique_key,
+        verify_month_not_in_future, verify_replies_within_questions, verify_unique_key,
     ),
 }
 

@@ -12,9 +12,14 @@ def database_path() -> Path:
     return Path(os.environ.get(DB_ENV_VAR) or REPO_ROOT / "data" / "league.duckdb")
 
 
+def data_dir(db_path: Path) -> Path:
+    """The folder of the database, where everything the app keeps lives; stored paths are relative to it."""
+    return db_path.parent
+
+
 def raw_files_dir(db_path: Path) -> Path:
     """Every received file is kept here by content hash, beside the database it was sent to."""
-    return db_path.parent / "raw"
+    return data_dir(db_path) / "raw"
 
 
 def demo_files_dir(db_path: Path) -> Path:

@@ -19,7 +19,7 @@ import polars as pl
 import streamlit as st
 
 from league import queries
-from league.config import database_path
+from league.config import data_dir, database_path
 from league.db import Database
 
 AS_OF_KEY = "as_of_month"
@@ -40,8 +40,8 @@ COLUMN_LABELS = {
     "milestone_planned": "节点目标数",
     "industry": "行业", "organisations": "组织数", "with_league_org": "已建团组织数",
     "coverage": "覆盖率", "gaps": "空白点数",
-    "must_build_now": "核查提示", "org_name": "单位名称", "uscc": "统一社会信用代码",
-    "org_type": "单位类型", "employees": "从业人员数", "youth_employees": "35岁以下青年数",
+    "must_build_now": "核查提示", "org_name": "组织名称", "uscc": "统一社会信用代码",
+    "org_type": "组织类型", "employees": "从业人员数", "youth_employees": "35岁以下青年数",
     "league_members": "团员数", "has_party_org": "已建党组织",
     "month": "月份", "units_reporting": "报送单位数",
     "terminals": "网络终端数", "visits": "访问量", "questions": "咨询求助及问题反映数",
@@ -252,8 +252,9 @@ def raw_file(sha256: str) -> bytes:
     """A received file as it arrived, for downloading again."""
     from etl.load import read_raw_file
 
-    with database().connect() as con:
-        return read_raw_file(con, sha256)
+    db = database()
+    with db.connect() as con:
+        return read_raw_file(con, data_dir(db.path), sha256)
 
 
 def xlsx_bytes(frame: pl.DataFrame, percent_columns: Sequence[str] = ()) -> bytes:

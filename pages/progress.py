@@ -19,7 +19,7 @@ def filters() -> tuple[list[str] | None, str | None]:
     districts = ui.fetch(queries.reporting_units)["district"].unique().sort().to_list()
     left, right = st.columns([3, 2])
     chosen = left.multiselect("所属区县", districts, placeholder="全部区县", key="progress_districts")
-    org_type = right.radio("单位类型", list(ORG_TYPE_CHOICES), horizontal=True, key="progress_org_type")
+    org_type = right.radio("组织类型", list(ORG_TYPE_CHOICES), horizontal=True, key="progress_org_type")
     return chosen or None, ORG_TYPE_CHOICES[org_type]
 
 
@@ -112,7 +112,7 @@ def explanation(trend: pl.DataFrame, year: int, expected: float | None) -> None:
         st.markdown(
             f"- **今年新建**：台账中“是否建立团组织”为“是”，且建团日期在{year}年内、不晚于所选月份月末的团组织。"
             "某单位当月没有台账时，沿用其此前最近一期台账（表中“沿用此前台账”为“是”）。\n"
-            "- **完成率** = 已新建 ÷ 年度目标。单位类型选“全部”时，按非公有制企业与社会组织合计，"
+            "- **完成率** = 已新建 ÷ 年度目标。组织类型选“全部”时，按非公有制企业与社会组织合计，"
             "对照两项目标之和；选定某一类型时，对照该类型的目标。\n"
             f"- **序时进度**：{year}年计划的时间节点为{milestones}；节点之间按天数均匀推进，"
             f"到所选月份月末应完成 {ui.percent(expected)}。\n"

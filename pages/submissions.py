@@ -95,6 +95,9 @@ by_id = {row["submission_id"]: row for row in files.iter_rows(named=True)}
 chosen = st.selectbox("下载原件", list(by_id), index=None, placeholder="选择一个收到的文件",
                       format_func=lambda i: f"{by_id[i]['received_at']:%Y-%m-%d %H:%M} {by_id[i]['file_name']}"
                                             f"（{ui.OUTCOME_WORDS[by_id[i]['outcome']]}）")
-if chosen is not None:
-    st.download_button(f"下载“{by_id[chosen]['file_name']}”原件", data=ui.raw_file(by_id[chosen]["sha256"]),
+original = ui.raw_file(by_id[chosen]["sha256"]) if chosen is not None else None
+if original is not None:
+    st.download_button(f"下载“{by_id[chosen]['file_name']}”原件", data=original,
                        file_name=by_id[chosen]["file_name"], icon=":material/download:", key="raw_file_download")
+elif chosen is not None:
+    st.caption("该文件超过大小上限，已拒收：只记录了它的校验值（SHA-256）和大小，没有保存原件。")

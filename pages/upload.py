@@ -1,7 +1,10 @@
-"""上传: choose what is being sent, upload it, read the check, and only then load it.
+"""上传: choose what is being sent, upload it, see how its columns were read and what it would change,
+and only then load it.
 
 Nothing reaches the dashboard's figures before "确认载入": the check stores the
-raw file and logs a rejection, but a file is loaded only on confirmation.
+raw file (under its hash, never its name) and logs a rejection, but a file is
+loaded only on confirmation, and a large drop or the template's example row
+only once the person ticks that it is meant.
 """
 
 import tempfile
@@ -9,27 +12,37 @@ from pathlib import Path
 
 import streamlit as st
 
-from etl.contract import contract
-from etl.pipeline import commit, prepare
+from etl.contract import contract, header_key
+from etl.headers import HOW_WORDS, SET_ASIDE
+from etl.limits import Limits
+from etl.pipeline import StorageError, clear_header_map, commit, prepare, save_header_map, saved_header_map
 from etl.problem_report import problem_report_xlsx, problems_frame
+from etl.report import in_row_order
 from etl.templates import template_xlsx
 from league import queries, ui
 
 PREPARED_KEY = "upload_prepared"
+MAP_KEY = "upload_header_map"  # this session's corrections for kinds not sent by one unit
+REVISION_KEY = "upload_map_revision"  # bumped when a correction is saved, so the file is checked again
+ERROR_KEY = "upload_storage_error"
+NOT_READ = "（不读取）"
 STATUS_MESSAGES = {
-    "ready": ("success", "检查通过，可以载入。请核对下方预览后点击“确认载入”。"),
+    "ready": ("success", "检查通过，可以载入。请核对下方列的识别、将发生的变化和数据预览后点击“确认载入”。"),
     "rejected": ("error", "文件未通过检查，没有载入任何数据。请按下表修改后重新上传（可下载标注了问题单元格的检查报告）。"),
     "unchanged": ("info", "这个文件与已载入的版本完全相同，无需再次载入。"),
     "accepted": ("success", "已载入。各页面的数字已按新数据更新。"),
     "conflict": ("warning", "在您核对期间，该单位该月的数据已被他人更新。请重新上传文件再核对一次。"),
+    "unconfirmed": ("warning", "尚未载入：请先勾选下方的确认项。"),
+    "held": ("warning", "检查通过，但有须您确认的情况（见下方“✋ 须确认”），确认是有意为之并勾选“我已核对，确认按此载入”后才能载入。"),
 }
+PREFIXES = {"error": "❌ 错误", "warning": "⚠️ 提示", "held": "✋ 须确认"}
 
 st.title("上传报送文件")
 db = ui.database()
 kinds = contract().kinds
 kind = st.radio("文件种类", list(kinds), format_func=lambda k: kinds[k].label, horizontal=True)
 st.download_button(
-    f"下载空白模板：{kinds[kind].label}（含示例行和填表说明）", data=template_xlsx(kind),
+    f"下载空白模板：{kinds[kind].label}（含示例行、下拉选项和填表说明）", data=template_xlsx(kind),
     file_name=f"{kinds[kind].label}模板.xlsx", icon=":material/description:",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
@@ -43,26 +56,77 @@ if kind == "ledger":
     month = right.selectbox("报送月份", months, index=months.index(ui.as_of_month()) if ui.as_of_month() in months
                             else 0, format_func=ui.month_label)
 
+limits = Limits.default()
 uploaded = st.file_uploader("选择文件（.xlsx、.xls 或 .csv）", type=["xlsx", "xls", "csv"])
+st.caption(f"每个文件不超过 {limits.max_file_bytes / 2**20:.0f} MB、{limits.max_rows:,} 行、{limits.max_columns:,} 列，"
+           "超过的文件会被拒收。")
 
 if uploaded is None or (kind == "ledger" and unit is None):
     st.caption("选择文件种类" + ("、报送单位和月份" if kind == "ledger" else "") + "后上传文件；系统先检查，确认后才载入。")
     st.stop()
 
-request = (uploaded.file_id, kind, unit, month)
+session_map = st.session_state.setdefault(MAP_KEY, {})
+request = (uploaded.file_id, kind, unit, month, st.session_state.get(REVISION_KEY, 0))
 if st.session_state.get(PREPARED_KEY, (None,))[0] != request:
     bar = st.progress(0.0, text="正在读取并检查文件……")
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / uploaded.name
+        path = Path(folder) / "upload"  # the name the person gave is recorded, never used as a path
         path.write_bytes(uploaded.getvalue())
-        checked = prepare(db, path, kind=kind, unit=unit, month=month, submitted_by="上传页面",
-                          file_name=uploaded.name, progress=lambda fraction, text: bar.progress(fraction, text=text))
+        try:
+            checked = prepare(db, path, kind=kind, unit=unit, month=month, submitted_by="上传页面",
+                              file_name=uploaded.name, header_map=session_map if kind != "ledger" else {},
+                              progress=lambda fraction, text: bar.progress(fraction, text=text))
+        except StorageError as exc:
+            bar.empty()
+            st.error(str(exc))
+            st.stop()
     bar.empty()
     st.session_state[PREPARED_KEY] = (request, checked)
 prepared = st.session_state[PREPARED_KEY][1]
 
-level, message = STATUS_MESSAGES[prepared.status]
+held = prepared.to_confirm if prepared.status in ("ready", "unconfirmed") else []
+level, message = STATUS_MESSAGES["held" if held else prepared.status]
 getattr(st, level)(message)
+if st.session_state.get(ERROR_KEY):
+    st.error(st.session_state.pop(ERROR_KEY))
+
+# -- how each column was read, and the person's corrections ---------------------------------------
+if prepared.readings:
+    fields = {f.name: f.label for f in kinds[prepared.kind].fields}
+    unclear = any(r.how in ("unplaced", "ambiguous") for r in prepared.readings) or any(
+        p.rule == "column_missing" for p in prepared.problems)
+    with st.expander("列的识别（表头 → 字段）", expanded=unclear):
+        st.dataframe([{"表头": r.header, "识别为": fields.get(r.field, NOT_READ), "方式": HOW_WORDS[r.how]}
+                      for r in prepared.readings], hide_index=True)
+        left, right = st.columns(2)
+        header = left.selectbox("表头", [r.header for r in prepared.readings], key="map_header")
+        target = right.selectbox("对应字段", [NOT_READ, *fields.values()], key="map_field")
+        remembered = "，本单位今后上传时也按此识别" if kind == "ledger" else ""
+        if st.button("保存并重新检查", help=f"把所选表头按所选字段读取{remembered}。"):
+            field = next((name for name, label in fields.items() if label == target), SET_ASIDE)
+            if kind == "ledger":
+                save_header_map(db, unit, kind, {header: field}, saved_by="上传页面")
+            else:
+                session_map[header_key(header)] = field
+            st.session_state[REVISION_KEY] = st.session_state.get(REVISION_KEY, 0) + 1
+            st.rerun()
+        saved = saved_header_map(db, unit, kind) if kind == "ledger" else {}
+        if saved:
+            st.caption("本单位已保存的列对应：" + "；".join(f"“{h}” → {fields.get(f, NOT_READ)}" for h, f in saved.items()))
+            if st.button("清除本单位保存的列对应"):
+                clear_header_map(db, unit, kind)
+                st.session_state[REVISION_KEY] = st.session_state.get(REVISION_KEY, 0) + 1
+                st.rerun()
+
+# -- what loading it would change ------------------------------------------------------------------
+changes = prepared.changes
+if changes is not None and prepared.status in ("ready", "unconfirmed", "conflict"):
+    if changes.replaces_received_at is not None:
+        st.warning(f"将替换 {ui.month_label(prepared.month)}已载入的台账（{changes.replaces_received_at:%m月%d日 %H:%M}"
+                   f"收到）：{changes.against_replaced.text()}。")
+    if changes.against_last_month is not None:
+        st.info(f"与上月（{ui.month_label(changes.last_month)}）相比：{changes.against_last_month.text()}。")
+
 left, middle, right = st.columns(3)
 left.metric("数据行数", prepared.row_count)
 middle.metric("错误", len(prepared.errors))
@@ -70,23 +134,39 @@ right.metric("提示", len(prepared.warnings))
 
 if prepared.problems:
     st.subheader("检查结果")
-    for problem in prepared.errors[:10]:
-        st.markdown(f"- ❌ {problem.text()}")
-    st.dataframe(problems_frame(prepared.problems), hide_index=True, column_config={
-        "说明": st.column_config.TextColumn(width="large"), "填写内容示例": st.column_config.TextColumn(width="medium")})
+    ordered = in_row_order(prepared.problems)
+    for problem in ordered[:15]:
+        st.markdown(f"- {PREFIXES['held' if problem in held else problem.severity]}：{problem.text()}")
+    st.dataframe(problems_frame(ordered), hide_index=True, column_config={
+        "说明": st.column_config.TextColumn(width="large"), "原填内容": st.column_config.TextColumn(width="medium")})
     st.download_button(
         "下载检查报告（标注问题单元格）", data=problem_report_xlsx(prepared.problems, prepared.table),
         file_name=f"检查报告-{Path(uploaded.name).stem}.xlsx", icon=":material/download:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
-if prepared.rows is not None and prepared.status in ("ready", "accepted"):
+if prepared.rows is not None and prepared.status in ("ready", "accepted", "unconfirmed"):
     st.subheader("数据预览")
     st.caption(f"工作表“{prepared.sheet}”，共 {prepared.row_count} 行；以下为前 50 行。")
     labels = {f.name: f.label for f in kinds[prepared.kind].fields} | {"excel_row": "行号"}
     preview = prepared.rows.head(50).drop("extra", "unit_id", strict=False)
     st.dataframe(ui.readable(preview, labels), hide_index=True)
 
+confirmed = True
+if held:
+    confirmed = st.checkbox("我已核对，确认按此载入", key=f"upload_confirm_{hash(request)}",
+                            help="确认后载入；模板示例行在任何情况下都不会载入。")
+    st.caption("须确认：" + "、".join(p.rule_name for p in held))
+
+
+def _confirm() -> None:
+    try:
+        commit(db, prepared, confirmed=confirmed)
+    except StorageError as exc:
+        st.session_state[ERROR_KEY] = str(exc)
+
+
 # The load runs in the button's callback, before the page is drawn again, so
 # everything above already shows the outcome.
-st.button("确认载入", type="primary", disabled=prepared.status != "ready", on_click=commit, args=(db, prepared))
+st.button("确认载入", type="primary", disabled=prepared.status not in ("ready", "unconfirmed") or not confirmed,
+          on_click=_confirm)

@@ -19,7 +19,7 @@ from stdnum.cn import uscc
 
 from etl.normalise import uscc_passes
 from etl.pipeline import load_file
-from league.config import raw_files_dir
+from league.config import data_dir, raw_files_dir
 from league.db import Database
 from league.units import save_unit_tree
 from tests.corpus import CLEAN, MONTH, UNIT, UNIT_TREE, USCC_ALPHABET, Case, expected_ledger, make_records, template_case
@@ -114,7 +114,7 @@ def test_bad_file_rejected(case: Case, template_db_file, template_rows, tmp_path
     assert db.query("select * from submissions where status = 'accepted'").equals(accepted)
     sha = result.receipt.sha256
     assert db.scalar("select count(*) from submissions where sha256 = ? and status = 'rejected'", [sha]) == 1
-    stored = Path(db.scalar("select stored_path from raw_files where sha256 = ?", [sha]))
+    stored = data_dir(db.path) / db.scalar("select stored_path from raw_files where sha256 = ?", [sha])
     assert stored.is_relative_to(raw_files_dir(db.path)) and stored.read_bytes() == path.read_bytes()
 
 

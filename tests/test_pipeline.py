@@ -11,7 +11,7 @@ import pytest
 
 from etl import load as load_step
 from etl.pipeline import commit, load_file, prepare
-from league.config import raw_files_dir
+from league.config import data_dir, raw_files_dir
 from league.db import Database
 from league.units import save_unit_tree
 
@@ -68,9 +68,9 @@ def test_rejected_file_changes_no_figures_names_rows_and_columns_and_is_kept(db)
     found = {(p.rule, p.row, p.column) for p in result.errors}
     assert found == {("youth_within_employees", 4, "35岁以下青年数"), ("date_unreadable", 6, "建团日期")}
     assert ledger_state(db).equals(before)
-    kept = db.query("select stored_path from raw_files where first_file_name = 'ledger_2025-04_bad.csv'")
-    assert Path(kept["stored_path"][0]).read_bytes() == (CASES / "ledger_2025-04_bad.csv").read_bytes()
-    assert Path(kept["stored_path"][0]).parent.parent == raw_files_dir(db.path)
+    kept = db.scalar("select stored_path from raw_files where first_file_name = 'ledger_2025-04_bad.csv'")
+    assert (data_dir(db.path) / kept).read_bytes() == (CASES / "ledger_2025-04_bad.csv").read_bytes()
+    assert (data_dir(db.path) / kept).parent.parent == raw_files_dir(db.path)
     logged = db.query("select status, errors from submissions where status = 'rejected'")
     assert logged.height == 1 and "35岁以下青年数" in logged["errors"][0]
 
@@ -153,13 +153,13 @@ def test_a_file_titled_for_another_month_or_unit_than_chosen_is_rejected(db):
     ("两新组织团建工作台账", "台账.xlsx", None, None),
 ])
 def test_unit_and_month_are_read_from_the_title_or_file_name(db, title, file_name, unit, month):
-    from etl.pipeline import _infer_month, _infer_unit
+    from etl.identity import infer_month, infer_unit
     from etl.validate import Unit as UnitInfo
 
     units = {n: UnitInfo(i, n, level, d) for i, (n, level, d) in enumerate([
         ("东湖区和平街道团工委", "street", "东湖区"), ("东湖区互联网行业团委", "industry", "东湖区"),
         ("东湖区", "district", "东湖区")])}
-    assert (_infer_unit(file_name, title, units), _infer_month(file_name, title)) == (unit, month)
+    assert (infer_unit(file_name, title, units), infer_month(file_name, title)) == (unit, month)
 
 
 def test_every_received_file_can_be_had_again_exactly_as_sent(db):
@@ -173,5 +173,5 @@ def test_every_received_file_can_be_had_again_exactly_as_sent(db):
         ("ledger_2025-04_bad.csv", "rejected", "王芳"), ("ledger_2025-03.csv", "accepted", "王芳")]
     with db.connect() as con:
         for row in received.iter_rows(named=True):
-            assert read_raw_file(con, row["sha256"]) == (CASES / row["file_name"]).read_bytes()
+            assert read_raw_file(con, data_dir(db.path), row["sha256"]) == (CASES / row["file_name"]).read_bytes()
     assert queries.received_files(db, "东湖区互联网行业团委").is_empty()  # another unit's files are not its to see

@@ -41,7 +41,7 @@ def test_report_lists_problems_and_marks_the_cells(db):
     assert marked["S6"].value == "2025-04-31" and marked["S6"].comment is not None
     assert marked["B3"].comment is None
     # Codes and phone numbers stay as written, even when they are all digits.
-    assert marked["C3"].value == "91420100MA4K00001U" and marked["V3"].value == "13800001111"
+    assert marked["C3"].value == "91420100MA4K00020T" and marked["V3"].value == "13800001111"
 
 
 def test_problems_are_listed_whole_file_first_then_by_row_errors_and_warnings_together():
@@ -85,7 +85,7 @@ def test_a_date_read_from_excel_is_shown_as_a_date():
 @pytest.mark.parametrize(("text", "value"), [
     ("2027-03-01 00:00:00", datetime(2027, 3, 1)), ("2025-03-05 08:30:00", datetime(2025, 3, 5, 8, 30)),
     ("320", 320), ("-5", -5), ("3.25", 3.25), ("0", 0),
-    ("13800001111", "13800001111"), ("91420100MA4K00001U", "91420100MA4K00001U"),
+    ("13800001111", "13800001111"), ("91420100MA4K00020T", "91420100MA4K00020T"),
     ("914201001234567890", "914201001234567890"), ("0791", "0791"), ("0.10", "0.10"), ("12人", "12人"),
     ("2025-03-05", "2025-03-05"), ("2025-04-31", "2025-04-31"), ("=1+1", "=1+1"), (None, None),
 ])
@@ -133,7 +133,7 @@ def test_marked_copy_keeps_dates_as_dates_and_numbers_as_numbers(db, tmp_path):
     assert marked["S4"].fill.fgColor.rgb.endswith("F8B4B4") and marked["S4"].comment is not None
     assert marked["S3"].value == datetime(2019, 6, 12) and marked["S3"].number_format == "yyyy-mm-dd"
     assert marked["K3"].value == 320 and marked["R4"].value == 3
-    assert marked["V3"].value == "13800001111" and marked["C3"].value == "91420100MA4K00001U"
+    assert marked["V3"].value == "13800001111" and marked["C3"].value == "91420100MA4K00020T"
     assert marked["B2"].value == "单位名称" and marked["A1"].value.endswith("台账")
 
 

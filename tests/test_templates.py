@@ -1,5 +1,5 @@
-"""Each downloadable template loads as it is (its example row is valid), explains every column and
-checks in Excel what is typed into each."""
+"""Each downloadable template is recognised as it is (its example row is never loaded), explains every
+column and checks in Excel what is typed into each."""
 
 import io
 from datetime import date, datetime
@@ -17,13 +17,15 @@ from tests.test_pipeline import CASES, UNIT
 
 
 @pytest.mark.parametrize("kind", sorted(contract().kinds))
-def test_template_example_row_loads_and_every_column_is_explained(empty_db, tmp_path, kind):
+def test_template_example_row_is_recognised_and_every_column_is_explained(empty_db, tmp_path, kind):
     with empty_db.transaction() as con:
         save_unit_tree(con, pl.read_csv(CASES / "units.csv"))
     path = tmp_path / f"{kind}.xlsx"
     path.write_bytes(template_xlsx(kind))
     result = load_file(empty_db, path, kind=kind, unit=UNIT, month=date(2025, 3, 1), today=date(2025, 3, 26))
-    assert (result.status, result.row_count, result.errors) == ("accepted", 1, [])
+    # The example row is valid data, but it is the template's: it is named, never loaded.
+    assert (result.status, [p.rule for p in result.errors]) == ("rejected", ["no_rows"])
+    assert [p.rows for p in result.warnings if p.rule == "template_example"] == [[3]]
     guide = openpyxl.load_workbook(path)["填表说明"]
     explained = [row[0] for row in guide.iter_rows(min_row=2, values_only=True)]
     assert explained == [f.label for f in contract().kinds[kind].fields]

@@ -11,6 +11,7 @@ from etl.pipeline import load_file
 from league.config import DB_ENV_VAR
 from league.units import save_unit_tree
 from tests.test_pipeline import CASES, UNIT
+from tests.test_upload_guards import filled_template, queried_file
 
 APP = Path(__file__).parent.parent / "app.py"
 MARCH = date(2025, 3, 1)
@@ -58,7 +59,7 @@ def test_a_good_file_is_loaded_only_after_confirmation(page):
 def test_a_bad_file_is_reported_by_row_and_column_and_changes_nothing(page):
     at, db = page
     upload(at, "ledger_2025-04_bad.csv")
-    report = at.dataframe[0].value
+    report = next(d.value for d in at.dataframe if "级别" in d.value.columns)
     assert at.error and "未通过检查" in at.error[0].value
     errors = report[report["级别"].str.startswith("错误") & (report["行号"] != "")]
     assert sorted(zip(errors["行号"], errors["列"])) == [("4", "35岁以下青年数"), ("6", "建团日期")]
@@ -73,3 +74,53 @@ def test_the_blank_template_is_offered_for_each_kind(page):
     for kind, label in (("targets", "任务分解表"), ("youth_voice", "青年之声运行情况月报")):
         at.radio[0].set_value(kind).run()
         assert any(label in d.label for d in at.get("download_button"))
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def upload_file(at: AppTest, path: Path) -> AppTest:
+    at.file_uploader[0].upload(path.name, path.read_bytes()).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_replacing_a_loaded_month_is_said_before_confirming(page):
+    at, db = page
+    upload(at, "ledger_2025-03_revised.csv")
+    notice = next(w.value for w in at.warning if "将替换" in w.value)
+    assert "2025年3月" in notice and "组织数 4 → 5" in notice and "新增 1 个" in notice
+
+
+def test_the_templates_example_row_blocks_the_confirm_button_until_ticked(page, tmp_path):
+    at, db = page
+    upload_file(at, filled_template(tmp_path))
+    assert any("示例行" in m.value for m in at.markdown)
+    assert button(at, "确认载入").disabled
+    assert accepted_rows(db) == 4
+    next(c for c in at.checkbox if c.label == "我已核对，确认按此载入").check().run()
+    assert not button(at, "确认载入").disabled
+    button(at, "确认载入").click().run()
+    assert "已载入" in at.success[0].value
+    names = db.query("select org_name from ledger")["org_name"].to_list()
+    assert len(names) == 4 and "江城云帆网络科技有限公司" not in names
+
+
+def test_a_correction_of_how_a_column_is_read_is_remembered_for_the_unit(page, tmp_path):
+    at, db = page
+    path = queried_file(tmp_path)
+    upload_file(at, path)
+    assert at.error and any("未找到“团员数”列" in m.value for m in at.markdown)
+    selectbox(at, "表头").set_value("栏目十三")
+    selectbox(at, "对应字段").set_value("团员数")
+    button(at, "保存并重新检查").click().run()
+    assert "检查通过" in at.success[0].value
+    # A new session for the same unit reads the column the same way at once.
+    fresh = AppTest.from_file(str(APP), default_timeout=60).run()
+    fresh.switch_page("pages/upload.py").run()
+    selectbox(fresh, "报送单位").set_value(UNIT)
+    selectbox(fresh, "报送月份").set_value(MARCH)
+    upload_file(fresh.run(), path)
+    assert "检查通过" in fresh.success[0].value
+    assert any("“栏目十三” → 团员数" in c.value for c in fresh.caption)
