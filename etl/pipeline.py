@@ -21,6 +21,7 @@ import polars as pl
 from etl import guards, identity, load, report
 from etl.contract import contract, header_key
 from etl.headers import Reading
+from etl.inspect import check_file_size
 from etl.limits import Limits
 from etl.locate import LayoutError, Table, locate
 from etl.normalise import normalise
@@ -134,9 +135,7 @@ def _prepare(db: Database, path: Path, *, kind, unit, month, submitted_by, recei
     prepared = Prepared(file_name=file_name, status="ready", receipt=receipt)
     overrides = _saved_header_map(db, unit, kind) | header_map
     try:
-        if not fits:
-            raise RefusedFile(f"文件过大或结构异常，已拒收（文件 {size / 2**20:.1f} MB，"
-                              f"超过上限 {limits.max_file_bytes / 2**20:.0f} MB）。请只上传本单位本月的台账。")
+        check_file_size(size, limits)  # before anything is read into memory
         progress(0.1, "正在读取工作表……")
         sheets = [_named_for_person(s, path, file_name) for s in read_sheets(path, limits, isolate=not trusted)]
         progress(0.4, "正在识别表头和数据行……")

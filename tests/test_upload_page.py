@@ -11,6 +11,7 @@ from etl.pipeline import load_file
 from league.config import DB_ENV_VAR
 from league.units import save_unit_tree
 from tests.test_pipeline import CASES, UNIT
+from tests import hostile_files
 from tests.test_upload_guards import filled_template, queried_file
 
 APP = Path(__file__).parent.parent / "app.py"
@@ -124,3 +125,17 @@ def test_a_correction_of_how_a_column_is_read_is_remembered_for_the_unit(page, t
     upload_file(fresh.run(), path)
     assert "检查通过" in fresh.success[0].value
     assert any("“栏目十三” → 团员数" in c.value for c in fresh.caption)
+
+
+@pytest.mark.parametrize("hostile", ["corner_cells_xlsx", "zip_bomb_xlsx", "commas_1m_csv"])
+def test_a_hostile_file_is_refused_on_the_page_and_the_app_lives_on(page, tmp_path, hostile):
+    at, db = page
+    path = getattr(hostile_files, hostile)(tmp_path)
+    upload_file(at, path)
+    assert at.error and "未通过检查" in at.error[0].value
+    assert any("已拒收" in m.value for m in at.markdown)
+    assert accepted_rows(db) == 4
+    refused = db.scalar("select count(*) from submissions where status = 'rejected' and file_name = ?", [path.name])
+    assert refused == 1
+    upload(at, "ledger_2025-03_revised.csv")  # the same session goes on to check the next file
+    assert "检查通过" in at.success[0].value

@@ -100,6 +100,32 @@ class StreamlitPage:
             arg=[label, option, exact])
         self.wait()
 
+    def options(self, label: str, typed: str = "") -> list[str]:
+        """The options the selectbox labelled `label` offers once `typed` is typed into it; the list is closed again."""
+        box = self.page.get_by_role("combobox", name=label, exact=True)
+        box.click()
+        box.fill(typed)
+        listbox = self.page.get_by_role("listbox")
+        listbox.wait_for()  # holds the options, or a "no results" line when none match
+        texts = [option.inner_text().strip() for option in listbox.get_by_role("option").all()]
+        box.press("Escape")
+        listbox.wait_for(state="detached")
+        self.wait()
+        return texts
+
+    def tick(self, label: str) -> None:
+        """Tick the checkbox with this label (by its label, as a person clicks it) and wait for the rerun."""
+        from playwright.sync_api import expect  # as conftest does: Playwright is imported once a journey runs
+
+        checkbox = self.page.get_by_role("checkbox", name=label, exact=True)
+        self.page.locator('[data-testid="stCheckbox"]').filter(has=checkbox).locator("label").first.click()
+        expect(checkbox).to_be_checked(timeout=RUN_TIMEOUT_MS)
+        self.wait()
+
+    def in_new_tab(self) -> StreamlitPage:
+        """The app in another tab of the same browser (its own Streamlit session), as a colleague would open it."""
+        return StreamlitPage(self.page.context.new_page(), self.base_url, self.shots)
+
     def click(self, button: str, *texts: str) -> None:
         self.page.get_by_role("button", name=button).click()
         self.wait(*texts)

@@ -61,7 +61,7 @@ def test_inspector_drills_down_from_city_to_one_organisation(app, app_db, tmp_pa
     app.choose("单位", unit)
     app.wait(f"{unit}现场核查清单")
     app.shot("unit")
-    assert app.table("单位名称"), "the unit's organisation list is empty"
+    assert app.table("组织名称"), "the unit's organisation list is empty"
     check_list = app.download("下载表格（Excel）", tmp_path, within=CHECK_LIST_DOWNLOAD)
     assert check_list.suffix == ".xlsx" and unit in check_list.name
     listed = openpyxl.load_workbook(check_list, read_only=True).worksheets[0]

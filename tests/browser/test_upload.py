@@ -2,9 +2,11 @@
 
 The files are the demo's own ledgers for one unit and month (as the unit sent
 them), edited here with openpyxl the way a person edits a workbook: one more
-organisation now has a league organisation, or two cells are wrong. What the
-dashboard should show afterwards is read from the page before the upload, so
-the journeys do not depend on each other or on the demo's exact figures.
+organisation now has a league organisation, or two cells are wrong; or the
+blank template downloaded from the page, filled in under its example row. What
+the dashboard should show afterwards is read from the page before the upload,
+so the journeys do not depend on each other or on the demo's exact figures;
+each journey sends for a unit of its own.
 
 There is no sign-in yet: the journeys start signed out, as everyone does today.
 Once sign-in exists, a unit account signs in here first (用户名, 密码, 登录).
@@ -21,11 +23,17 @@ from playwright.sync_api import expect
 from stdnum.cn import uscc
 
 LEDGER_KIND = "两新组织团建工作台账"
-TEMPLATE_BUTTON = f"下载空白模板：{LEDGER_KIND}（含示例行和填表说明）"
+TEMPLATE_BUTTON = f"下载空白模板：{LEDGER_KIND}（含示例行、下拉选项和填表说明）"
 HEADLINE = "新建团组织（全部）"
 UNITS_TABLE_BUTTON = "下载表格（Excel）"
 HEADER_ROW = 2  # the demo's ledgers, like the template, have a title row above the header
 LEDGER_NAME = re.compile(r"^(?P<unit>.+?)\d{4}年\d{1,2}月两新组织团建工作台账\.xlsx$")
+TEMPLATE_TITLE = f"XX单位XXXX年X月{LEDGER_KIND}"  # row 1 of the template, as downloaded
+EXAMPLE_ROW = HEADER_ROW + 1  # the template's example row, under its header
+EXAMPLE_COMPANY = "江城云帆网络科技有限公司"
+CONFIRM_TICK = "我已核对，确认按此载入"
+# Streamlit marks a keyed element with the CSS class st-key-<key>; ui.table_with_download keys its button.
+CHECK_LIST_DOWNLOAD = ".st-key-organisations_download"
 
 
 def demo_ledgers(db_path: Path) -> dict[str, Path]:
@@ -99,6 +107,29 @@ def with_two_mistakes(source: Path, target: Path) -> tuple[Path, int, int]:
     return ledger.save(target), code_row, youth_row
 
 
+def organisations_of(path: Path, count: int) -> list[dict]:
+    """The first `count` organisations of a ledger with a valid credit code, each row by header."""
+    ledger = Ledger(path)
+    rows = [{header: ledger.get(row, header) for header in ledger.columns} for row in ledger.rows()]
+    chosen = [row for row in rows if uscc.is_valid(str(row["统一社会信用代码"] or ""))][:count]
+    assert len(chosen) == count, f"{path.name} has fewer than {count} organisations with a valid credit code"
+    return chosen
+
+
+def typed_below_the_example(template: Path, organisations: list[dict], target: Path) -> Path:
+    """The template as a clerk fills it in a hurry: the organisations typed under the example row,
+    numbered on from it, and the title line and the example row left as they came."""
+    ledger = Ledger(template)
+    assert ledger.sheet.cell(1, 1).value == TEMPLATE_TITLE
+    assert ledger.get(EXAMPLE_ROW, "单位名称") == EXAMPLE_COMPANY
+    for offset, organisation in enumerate(organisations, start=1):
+        row = EXAMPLE_ROW + offset
+        for header, value in organisation.items():
+            if header in ledger.columns and value is not None:
+                ledger.set(row, header, offset + 1 if header == "序号" else value)
+    return ledger.save(target)
+
+
 def header_of(path: Path) -> list:
     """The header row (row 2, under the title) of a workbook's first sheet."""
     book = openpyxl.load_workbook(path, read_only=True)
@@ -158,8 +189,10 @@ def test_unit_staff_sends_a_ledger_and_sees_the_new_figure(app, app_db, tmp_path
 
     year, number = (int(part) for part in source.parent.name.split("-"))
     filled = with_one_more_league_org(source, tmp_path / "filled" / source.name, datetime(year, number, 10))
-    app.upload(filled, "检查通过")
+    app.upload(filled, "检查通过", f"将替换 {month}已载入的台账")
     app.shot("check-passed")
+    replaced = app.page.get_by_text(f"将替换 {month}已载入的台账").inner_text()
+    assert "新增 0 个，减少 0 个，信息有变化 1 个" in replaced, replaced
     preview = app.table("单位名称")  # the rows in view of the preview of what will be loaded
     assert preview and preview[0]["单位名称"] == first_organisation(filled)
     app.click("确认载入", "已载入")
@@ -188,6 +221,10 @@ def test_a_file_with_mistakes_is_explained_and_changes_nothing(app, app_db, tmp_
     errors = [row for row in app.table("行号") if row["级别"].startswith("错误")]
     assert {(row["列"], row["行号"]) for row in errors} == {
         ("统一社会信用代码", str(code_row)), ("35岁以下青年数", str(youth_row))}
+    bullets = app.page.locator('[data-testid="stMarkdownContainer"] li').filter(has_text=re.compile(r"^❌ 错误："))
+    expect(bullets).to_have_count(2)
+    assert {row for row in (code_row, youth_row) if bullets.filter(has_text=f"第 {row} 行").count()} == {
+        code_row, youth_row}
     expect(app.page.get_by_role("button", name="确认载入")).to_be_disabled()
 
     report = app.download("下载检查报告（标注问题单元格）", tmp_path / "report")
@@ -200,3 +237,59 @@ def test_a_file_with_mistakes_is_explained_and_changes_nothing(app, app_db, tmp_
     app.shot("overview-unchanged")
     assert headline_after == headline_before
     assert units_after == units_before
+
+
+def test_the_template_example_row_left_in_is_named_and_not_loaded(app, app_db, tmp_path):
+    ledgers = demo_ledgers(app_db)
+    unit, source = list(ledgers.items())[2]  # not a unit the other journeys upload for
+    month = month_of(source)
+    real = organisations_of(source, 4)
+    app.open("/", HEADLINE)
+    headline_before, units_before = overview_figures(app, tmp_path / "before")
+
+    open_upload_page(app, unit, month)
+    template = app.download(TEMPLATE_BUTTON, tmp_path / "template")
+    filled = typed_below_the_example(template, real, tmp_path / "filled" / template.name)
+    app.upload(filled, "示例行", CONFIRM_TICK)
+    app.shot("example-row-named")
+
+    bullets = app.page.locator('[data-testid="stMarkdownContainer"] li')
+    example = bullets.filter(has_text="示例行")
+    expect(example).to_have_count(1)
+    assert re.match(r"^✋ 须确认：.*第 3 行", example.inner_text()), example.inner_text()
+    expect(bullets.filter(has_text="标题行")).to_have_count(1)  # the title line left as "XX单位XXXX年X月"
+    expect(app.page.get_by_role("button", name="确认载入")).to_be_disabled()
+    assert app.metric("数据行数") == str(len(real))
+    assert app.metric("错误") == "0"
+    replaced = app.page.get_by_text(f"将替换 {month}已载入的台账").inner_text()
+    assert f"→ {len(real)}：" in replaced, replaced  # the example row is not counted as an organisation
+    assert EXAMPLE_COMPANY not in {row["单位名称"] for row in app.table("单位名称")}
+
+    # Nothing is loaded while the file waits for the tick: a colleague's overview shows the same figures.
+    colleague = app.in_new_tab()
+    colleague.open("/", HEADLINE)
+    headline_waiting, units_waiting = overview_figures(colleague, tmp_path / "waiting")
+    colleague.shot("overview-while-waiting")
+    colleague.page.close()
+    assert headline_waiting == headline_before
+    assert units_waiting == units_before
+
+    app.tick(CONFIRM_TICK)
+    expect(app.page.get_by_role("button", name="确认载入")).to_be_enabled()
+    app.shot("confirmed")
+    app.click("确认载入", "已载入")
+    app.shot("loaded")
+    assert app.metric("数据行数") == str(len(real))
+
+    app.go_to("下钻", "督导下钻")
+    app.choose("区县", real[0]["所属区县"])
+    app.choose("单位", unit)
+    app.wait(f"{unit}现场核查清单")
+    # A person looking for an organisation types part of its name: the real ones are found, the example is not.
+    assert any(real[0]["单位名称"] in o for o in app.options("组织", real[0]["单位名称"][-6:]))
+    assert not [o for o in app.options("组织", "江城云帆") if EXAMPLE_COMPANY in o]
+    app.shot("drilldown-unit")
+    check_list = app.download(UNITS_TABLE_BUTTON, tmp_path / "check-list", within=CHECK_LIST_DOWNLOAD)
+    listed = read_xlsx(check_list)
+    assert sorted(row["统一社会信用代码"] for row in listed) == sorted(row["统一社会信用代码"] for row in real)
+    assert EXAMPLE_COMPANY not in {row["组织名称"] for row in listed}
