@@ -25,6 +25,7 @@ from league.units import save_unit_tree
 from tests.corpus import CLEAN, MONTH, UNIT, UNIT_TREE, USCC_ALPHABET, Case, expected_ledger, make_records, template_case
 from tests.corpus_cases import BAD_FILES, VARIANTS
 from tests.corpus_clerks import CLERK_REJECTS, CLERK_VARIANTS
+from tests.corpus_clerks_more import MORE_CLERK_VARIANTS
 
 LEDGER = "select * exclude (submission_id) from ledger order by uscc"
 
@@ -81,7 +82,7 @@ def test_template_loads_as_written(template_rows):
     assert template_rows.height == len(CLEAN) == 30
 
 
-@pytest.mark.parametrize("case", VARIANTS + CLERK_VARIANTS, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", VARIANTS + CLERK_VARIANTS + MORE_CLERK_VARIANTS, ids=lambda c: c.name)
 def test_variant_loads_like_template(case: Case, blank_db_file, template_rows, tmp_path):
     db = copy_db(blank_db_file, tmp_path)
     result = load_file(db, case.write(tmp_path), **identity(case))
@@ -96,7 +97,7 @@ def test_variant_loads_like_template(case: Case, blank_db_file, template_rows, t
 
 def extra_of(db: Database) -> dict[str, dict]:
     rows = db.query("select uscc, extra from ledger_rows join ledger using (uscc, submission_id)")
-    return {r["uscc"]: json.loads(r["extra"]) for r in rows.iter_rows(named=True)}
+    return {r["uscc"]: json.loads(r["extra"]) if r["extra"] else {} for r in rows.iter_rows(named=True)}
 
 
 @pytest.mark.parametrize("case", BAD_FILES + CLERK_REJECTS, ids=lambda c: c.name)
