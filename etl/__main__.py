@@ -57,7 +57,13 @@ def _print_human(result: Prepared) -> None:
     kind = contract().kinds[result.kind].label if result.kind else None
     what = " ".join(str(x) for x in (kind, result.unit, result.month and f"{result.month:%Y-%m}") if x)
     rows = f"，{result.row_count} 行" if result.status == "accepted" else ""
-    print(f"{mark} {result.file_name}：{STATUS_TEXT[result.status]}{rows}（{what}）")
+    print(f"{mark} {result.file_name}：{STATUS_TEXT[result.status]}{rows}" + (f"（{what}）" if what else ""))
+    changes = result.changes
+    if changes is not None and changes.replaces_received_at is not None:
+        print(f"   替换  {result.month:%Y-%m} 于 {changes.replaces_received_at:%m-%d %H:%M} 收到的台账："
+              f"{changes.against_replaced.text()}")
+    if changes is not None and changes.against_last_month is not None:
+        print(f"   对比  上月（{changes.last_month:%Y-%m}）：{changes.against_last_month.text()}")
     for problem in report.in_row_order(result.problems):
         print(f"   {'错误' if problem.severity == 'error' else '提示'}  {problem.text()}")
     unclear = [r for r in result.readings if r.how not in ("exact", "mapped")]

@@ -97,13 +97,15 @@ def ledger_changes(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, replaced:
 
 
 def drop_problem(table: Table, changes: Changes, share: float) -> list[Problem]:
-    """Under `share` of the organisations of the month it replaces (else of last month): confirm first."""
-    compared = changes.against_replaced or changes.against_last_month
-    if compared is None or compared.before == 0 or compared.after >= share * compared.before:
+    """Under `share` of the organisations of last month, or of the month it replaces: confirm first."""
+    compared = [(what, diff) for what, diff in (("上月台账", changes.against_last_month),
+                                                ("所替换的本月原台账", changes.against_replaced))
+                if diff is not None and diff.before and diff.after < share * diff.before]
+    if not compared:
         return []
-    what = "所替换的本月原台账" if changes.against_replaced else "上月台账"
+    what, diff = compared[0]
     return [Problem("warning", "large_drop",
-                    f"本次台账只有 {compared.after:,} 个组织，不到{what}（{compared.before:,} 个）的 {share:.0%}；"
+                    f"本次台账只有 {diff.after:,} 个组织，不到{what}（{diff.before:,} 个）的 {share:.0%}；"
                     "请确认没有漏填或选错文件。如确属实际情况，可确认后载入", sheet=table.sheet)]
 
 

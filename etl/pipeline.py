@@ -150,6 +150,7 @@ def _prepare(db: Database, path: Path, *, kind, unit, month, submitted_by, recei
         load.record_raw_file(con, receipt, stored, size)
         if table is None:
             prepared.slot = _chosen_slot(con, kind, unit, month)
+            prepared.kind, prepared.unit, prepared.month = kind, unit, month
         else:
             _check(con, prepared, table, unit, month, today)
         previous = load.latest_in_slot(con, prepared.slot)
