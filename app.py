@@ -21,6 +21,7 @@ pages = st.navigation([
     st.Page("pages/upload.py", title="上传", icon=":material/upload_file:"),
     st.Page("pages/submissions.py", title="报送", icon=":material/event_available:"),
 ])
+ui.page_frame()
 ui.build_demo_on_first_start()
 ui.as_of_selector()
 pages.run()
