@@ -59,8 +59,25 @@ def _org_type(org_type: str | None) -> str | None:
 # --- the frame every page shares -------------------------------------------
 
 def ledger_months(db: Database, scope: str | None) -> pl.DataFrame:
-    """report_month of every month with an accepted ledger in scope, newest first."""
+    """Every month with an accepted ledger in scope, newest first.
+
+    Columns: report_month, units_reporting (units in scope with a ledger that
+    month), units_expected (reporting units in scope), min_share (the plan's
+    default_month_min_share) and mostly_reported.
+    """
     return _run(db, "ledger_months", scope=scope)
+
+
+def default_month(months: pl.DataFrame) -> date | None:
+    """The month a page opens on: the latest mostly reported month of `ledger_months`, else the latest month.
+
+    One unit sending next month's ledger early does not move everyone onto a
+    month where nearly nothing has arrived.
+    """
+    if months.is_empty():
+        return None
+    mostly = months.filter(pl.col("mostly_reported"))
+    return (mostly if not mostly.is_empty() else months)["report_month"].max()
 
 
 def reporting_units(db: Database, scope: str | None) -> pl.DataFrame:
@@ -90,18 +107,35 @@ def progress_by_unit(
 
     Columns: unit, district, ledger_month (the ledger it stands on; null when it
     has none yet), carried_forward, done, target, completion, expected, status,
-    and done_/target_ for enterprise, social and direct. `done`/`target` follow
-    `org_type` (None = enterprises and social organisations together).
+    short_of_expected (organisations still to build to reach the planned share
+    now), milestone_date and milestone_share (the milestone the month works
+    toward), short_of_milestone, and done_/target_ for enterprise, social and
+    direct. `done`/`target` follow `org_type` (None = enterprises and social
+    organisations together). Laggards first: behind, then slightly behind, by
+    how far short they are.
     """
     frame = _progress(db, scope, as_of_month, districts, org_type)
-    return frame.filter(pl.col("level") == "unit").drop("level")
+    return frame.filter(pl.col("level") == "unit").drop("level", "units", "units_behind")
+
+
+def progress_by_district(
+    db: Database, scope: str | None, as_of_month: date,
+    districts: Sequence[str] | None = None, org_type: str | None = None,
+) -> pl.DataFrame:
+    """One row per district: its units' figures added up and judged as one, with units and units_behind.
+
+    A district's shortfall is its own (its total against its targets' sum), so
+    a unit ahead makes up for one behind; units_behind says how many are. Laggards first.
+    """
+    frame = _progress(db, scope, as_of_month, districts, org_type)
+    return frame.filter(pl.col("level") == "district").drop("level", "unit")
 
 
 def progress_total(
     db: Database, scope: str | None, as_of_month: date,
     districts: Sequence[str] | None = None, org_type: str | None = None,
 ) -> pl.DataFrame:
-    """One row: the same figures as progress_by_unit, for all its units together."""
+    """One row: the same figures as progress_by_district, for all the units together."""
     frame = _progress(db, scope, as_of_month, districts, org_type)
     return frame.filter(pl.col("level") == "total").drop("level", "unit", "district")
 

@@ -9,10 +9,13 @@ the table-with-download and empty-state helpers.
 from __future__ import annotations
 
 import io
+import json
 import os
 import threading
 from collections.abc import Callable, Sequence
+from typing import Any
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import polars as pl
@@ -22,8 +25,9 @@ from league import queries
 from league.config import data_dir, database_path
 from league.db import Database
 
-AS_OF_KEY = "as_of_month"
+AS_OF_KEY = "month"  # the 数据截至 month, in the session and in the address bar (?month=2025-06)
 SCOPE_KEY = "scope"
+STATIC_DIR = Path(__file__).parent / "static"
 UPLOAD_MONTHS_BACK = 24  # how far back the upload page offers report months
 
 # English column names of query frames -> the Chinese headers users see.
@@ -31,7 +35,8 @@ COLUMN_LABELS = {
     "unit": "单位", "district": "所属区县", "level": "层级",
     "ledger_month": "台账月份", "carried_forward": "沿用此前台账",
     "done": "已新建", "target": "年度目标", "completion": "完成率", "expected": "序时进度",
-    "status": "进度状态",
+    "status": "进度状态", "short_of_expected": "距序时进度还差（个）", "short_of_milestone": "距节点还差（个）",
+    "units_behind": "滞后单位数",
     "done_enterprise": "非公企业已新建", "target_enterprise": "非公企业目标",
     "done_social": "社会组织已新建", "target_social": "社会组织目标",
     "done_direct": "直接联系管理已新建", "target_direct": "直接联系管理目标",
@@ -70,8 +75,60 @@ OUTCOME_WORDS = {"accepted": "已载入", "rejected": "未通过检查"}
 KIND_WORDS = {"ledger": "台账", "targets": "任务分解表", "youth_voice": "青年之声月报"}
 STATUS_PATTERNS = {"达到序时进度": "", "略有滞后": "/", "滞后": "x", "无目标": "."}
 STATUS_ICONS = {"达到序时进度": "🟢", "略有滞后": "🟡", "滞后": "🔴", "无目标": "⚪"}
+# Okabe and Ito's palette: eight colours told apart with the common colour-vision deficiencies.
+# Districts take them in name order, so a district has the same colour on every chart.
+DISTRICT_PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# Charts: the title pinned to the top of the figure, the legend between it and the plot (with room to wrap).
+TOP_TITLE = {"yref": "container", "y": 1.0, "yanchor": "top", "pad": {"t": 12}, "automargin": True}
+TOP_LEGEND = {"title": None, "orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}
 TIMELINESS_COLOURS = {"按时": "#2e7d32", "逾期": "#f9a825", "未报送": "#c62828"}
 TIMELINESS_ICONS = {"按时": "✅", "逾期": "⏰", "未报送": "❌"}
+
+
+# --- the page frame: Chinese throughout, one look ------------------------------
+
+def _run_pages_through_app_py() -> None:
+    """Make a server's very first request, when it is a link to a page, go through app.py too.
+
+    Until a run has called st.navigation, Streamlit treats an app with a
+    pages/ folder as an old-style one and runs the linked page alone: no
+    frame, no language, the folder's file names as the navigation. Told
+    otherwise, the same request runs again through app.py, onto the page asked for.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+
+@cache
+def _frame_html() -> str:
+    dictionary = (STATIC_DIR / "streamlit_zh.json").read_text(encoding="utf-8")
+    script = (STATIC_DIR / "localise.js").read_text(encoding="utf-8").replace("DICTIONARY", dictionary)
+    style = (STATIC_DIR / "league.css").read_text(encoding="utf-8")
+    return f"<style>{style}</style><script>{script}</script>"
+
+
+def page_frame() -> None:
+    """The page in zh-CN with Streamlit's own words in Chinese, and the layout rules of league.css.
+
+    The script is ours and fixed (no user text reaches it); its container is hidden by league.css.
+    """
+    with st.container(key="page_frame"):
+        st.html(_frame_html(), unsafe_allow_javascript=True)
+
+
+def wide_and_narrow(key: str) -> tuple:
+    """Two containers: the first shown where the main area is wide, the second where it is narrow.
+
+    Both are drawn; league.css shows one by the width of the main area (a
+    container query), so a heat map gives way to a table on a phone or beside
+    an open sidebar on a tablet rather than shrinking its text.
+    """
+    return st.container(key=f"wide_{key}"), st.container(key=f"narrow_{key}")
 
 
 # --- the database and cached queries -------------------------------------
@@ -114,6 +171,12 @@ def database() -> Database:
     return _open_database(str(database_path()))
 
 
+def district_colours() -> dict[str, str]:
+    """A colour per district of the viewer's scope (they repeat only past eight districts)."""
+    districts = fetch(queries.reporting_units)["district"].drop_nulls().unique().sort().to_list()
+    return {name: DISTRICT_PALETTE[i % len(DISTRICT_PALETTE)] for i, name in enumerate(districts)}
+
+
 def scope() -> str | None:
     """The unit whose subtree the viewer may see; None (the whole city) until sign-in sets it."""
     return st.session_state.get(SCOPE_KEY)
@@ -143,19 +206,73 @@ def month_label(month: date) -> str:
     return f"{month.year}年{month.month}月"
 
 
+def addressed_selectbox(container, label: str, options: list, key: str, text: Callable[[Any], str],
+                        default: Any = None, **widget) -> Any:
+    """A selectbox whose choice is also in the address bar, as ?key=text(choice).
+
+    For choices whose label is not a good address (a month shown as 2025年6月
+    is ?month=2025-06; an organisation shown with its flags is its credit
+    code) and for a default that is always written out, so a sent link keeps
+    meaning the same month after the default has moved (Streamlit's own
+    binding uses the label and leaves the default out). The address wins
+    over the session: a reload, a link or the browser's back button restores it.
+    """
+    def put_in_address() -> None:
+        chosen = st.session_state.get(key)
+        if chosen is None:
+            st.query_params.pop(key, None)
+        else:
+            st.query_params[key] = text(chosen)
+
+    named = st.query_params.get(key)
+    addressed = next((option for option in options if text(option) == named), None) if named else None
+    if addressed is not None:
+        st.session_state[key] = addressed
+    elif st.session_state.get(key) not in options:
+        st.session_state[key] = default
+    chosen = container.selectbox(label, options, key=key, on_change=put_in_address, **widget)
+    put_in_address()
+    return chosen
+
+
+def month_text(month: date) -> str:
+    return f"{month:%Y-%m}"
+
+
 def as_of_selector() -> date | None:
-    """The sidebar's "数据截至" month: months with ledger data, the latest by default."""
-    months = fetch(queries.ledger_months)["report_month"].to_list()
+    """The sidebar's "数据截至" month, kept in the address bar so a reload or a sent link shows the same month.
+
+    Without one in the address, the default is the latest month most
+    reporting units have sent a ledger for (queries.default_month), not the
+    latest month anyone has: one unit's early upload does not move everyone.
+    """
+    months_reported = fetch(queries.ledger_months)
+    months = months_reported["report_month"].to_list()
     if not months:
         st.session_state.pop(AS_OF_KEY, None)
         st.sidebar.caption("数据截至：暂无台账数据")
         return None
-    if st.session_state.get(AS_OF_KEY) not in months:
-        st.session_state[AS_OF_KEY] = months[0]
-    return st.sidebar.selectbox(
-        "数据截至", months, key=AS_OF_KEY, format_func=month_label,
+    default = queries.default_month(months_reported)
+    chosen = addressed_selectbox(
+        st.sidebar, "数据截至", months, AS_OF_KEY, month_text, default, format_func=month_label,
         help="各页面的数字都按所选月份末的台账计算；某单位当月未报送时沿用其此前最近一期台账。",
     )
+    st.sidebar.caption(month_explanation(months_reported, chosen, default))
+    return chosen
+
+
+def month_explanation(months_reported: pl.DataFrame, chosen: date, default: date) -> str:
+    """Why the page shows this month, and how many units' ledgers it stands on."""
+    row = months_reported.filter(pl.col("report_month") == chosen).row(0, named=True)
+    sent = f"{row['units_reporting']}/{row['units_expected']} 个单位报送了{month_label(chosen)}台账"
+    if chosen == default and row["mostly_reported"]:
+        return f"默认显示{month_label(default)}：已报送台账的单位达到应报单位的{row['min_share']:.0%}的最近一个月（{sent}）。"
+    if chosen == default:
+        return f"默认显示有台账的最近一个月{month_label(default)}（{sent}），还没有哪个月报送的单位达到{row['min_share']:.0%}。"
+    if not row["mostly_reported"]:
+        return (f"{sent}，其余单位沿用此前最近一期台账。报送单位达到{row['min_share']:.0%}的最近一个月是"
+                f"{month_label(default)}。")
+    return f"{sent}。"
 
 
 def upload_months(today: date | None = None) -> list[date]:
@@ -171,15 +288,17 @@ def upload_months(today: date | None = None) -> list[date]:
 
 
 def as_of_month() -> date | None:
-    """The month chosen in the sidebar; the latest month with ledger data if app.py's frame did not run.
+    """The month chosen in the sidebar; if app.py's frame did not run, the address bar's or the default month.
 
     (Streamlit runs a page without app.py when a server's first request is a
     link straight to the page, because our pages live in a folder named pages/.)
     """
     if AS_OF_KEY in st.session_state:
         return st.session_state[AS_OF_KEY]
-    months = fetch(queries.ledger_months)["report_month"]
-    return months[0] if len(months) else None
+    months_reported = fetch(queries.ledger_months)
+    named = st.query_params.get(AS_OF_KEY)
+    addressed = [month for month in months_reported["report_month"] if month_text(month) == named]
+    return addressed[0] if addressed else queries.default_month(months_reported)
 
 
 def require_as_of_month() -> date:
@@ -223,17 +342,22 @@ def gap_flag(must_build_now: pl.Expr, is_gap: pl.Expr) -> pl.Expr:
 
 
 def readable(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl.DataFrame:
-    """Months as 2024-06, yes/no as 是/否, status with its icon, blanks blank; column names in Chinese."""
+    """Column names in Chinese; months as 2024-06, dates as 2024-06-26, yes/no as 是/否, status with its icon.
+
+    Every column that is not a number becomes text with blanks blank, so no
+    "None" or "null" reaches a cell; a missing number stays missing (tables
+    show it as "—", downloads leave the cell empty).
+    """
     labels = COLUMN_LABELS | (labels or {})
     readable = []
     for name, dtype in frame.schema.items():
         column = pl.col(name)
-        if dtype == pl.String:
-            column = column.fill_null("")
         if dtype == pl.Datetime:
             column = column.dt.strftime("%Y-%m-%d %H:%M")
         elif name in MONTH_COLUMNS:
             column = column.dt.strftime("%Y-%m")
+        elif dtype == pl.Date:
+            column = column.dt.strftime("%Y-%m-%d")
         elif dtype == pl.Boolean:
             column = pl.when(column).then(pl.lit("是")).when(~column).then(pl.lit("否"))
         elif name == "status":
@@ -244,6 +368,8 @@ def readable(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl.Da
             column = column.replace_strict(OUTCOME_WORDS, default=column)
         elif name == "timeliness":
             column = column.map_elements(timeliness_label, return_dtype=pl.String)
+        if not dtype.is_numeric():
+            column = column.cast(pl.String).fill_null("")
         readable.append(column.alias(labels.get(name, name)))
     return frame.select(readable)
 
@@ -277,19 +403,26 @@ def xlsx_bytes(frame: pl.DataFrame, percent_columns: Sequence[str] = ()) -> byte
     return buffer.getvalue()
 
 
-def table_with_download(frame: pl.DataFrame, columns: Sequence[str], file_name: str, key: str) -> None:
+def table_with_download(frame: pl.DataFrame, columns: Sequence[str], file_name: str, key: str,
+                        labels: dict[str, str] | None = None) -> None:
     """The frame's chosen columns as a table with Chinese headers, and the same as an .xlsx download."""
-    shown = readable(frame.select(columns))
-    percents = [COLUMN_LABELS.get(name, name) for name in columns if name in PERCENT_COLUMNS]
-    counts = [COLUMN_LABELS.get(name, name) for name in columns if frame.schema[name].is_integer()]
+    labels = COLUMN_LABELS | (labels or {})
+    shown = readable(frame.select(columns), labels)
+    percents = [labels.get(name, name) for name in columns if name in PERCENT_COLUMNS]
+    counts = [labels.get(name, name) for name in columns if frame.schema[name].is_integer()]
     # Shares are fractions in the data and the download; on screen, percent with one decimal everywhere.
     st.dataframe(
         shown.with_columns(pl.col(name) * 100 for name in percents), hide_index=True, key=f"{key}_table",
+        placeholder="—",
         column_config={name: st.column_config.NumberColumn(format="%.1f%%") for name in percents}
         | {name: st.column_config.NumberColumn(format="localized") for name in counts},
     )
+    # The workbook is written when the button is pressed, not on every run of the page.
     st.download_button(
-        "下载表格（Excel）", data=xlsx_bytes(shown, percents), file_name=file_name,
+        "下载表格（Excel）", data=lambda: xlsx_bytes(shown, percents), file_name=file_name,
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:", key=f"{key}_download",
+        icon=":material/download:", key=f"{key}_download", on_click="ignore",
     )
+
+
+_run_pages_through_app_py()

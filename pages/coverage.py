@@ -24,19 +24,21 @@ def filters() -> tuple[str, list[str] | None]:
     districts = ui.fetch(queries.reporting_units)["district"].unique().sort().to_list()
     left, right = st.columns([3, 2])
     segment = left.radio(
-        "组织范围", list(SEGMENT_LABELS), format_func=SEGMENT_LABELS.get, horizontal=True, key="coverage_segment"
+        "组织范围", list(SEGMENT_LABELS), format_func=SEGMENT_LABELS.get, horizontal=True, key="segment",
+        bind="query-params",
     )
-    chosen = right.multiselect("所属区县", districts, placeholder="全部区县", key="coverage_districts")
+    chosen = right.multiselect("所属区县", districts, placeholder="全部区县", key="district", bind="query-params")
     return segment, chosen or None
 
 
 def headline(overall: dict, gaps: pl.DataFrame) -> None:
-    columns = st.columns(5)
-    columns[0].metric("组织数", ui.count(overall["organisations"]))
-    columns[1].metric("已建团组织", ui.count(overall["with_league_org"]))
-    columns[2].metric("团组织覆盖率", ui.percent(overall["coverage"]))
-    columns[3].metric("空白点", ui.count(gaps.height), help="团员数达到建团人数而尚未建立团组织的单位")
-    columns[4].metric("其中须立即建团", ui.count(int(gaps["must_build_now"].sum())), help="空白点中已建立党组织的单位")
+    # Three and two to a row, so that every label fits beside the sidebar on a tablet.
+    first, second = st.columns(3), st.columns(3)
+    first[0].metric("组织数", ui.count(overall["organisations"]))
+    first[1].metric("已建团组织", ui.count(overall["with_league_org"]))
+    first[2].metric("团组织覆盖率", ui.percent(overall["coverage"]))
+    second[0].metric("空白点", ui.count(gaps.height), help="团员数达到建团人数而尚未建立团组织的单位")
+    second[1].metric("其中须立即建团", ui.count(int(gaps["must_build_now"].sum())), help="空白点中已建立党组织的单位")
 
 
 def heatmap(cells: pl.DataFrame, segment_label: str) -> go.Figure:
@@ -51,8 +53,10 @@ def heatmap(cells: pl.DataFrame, segment_label: str) -> go.Figure:
 
     coverage = grid("coverage")
     figure = go.Figure(go.Heatmap(
-        z=coverage, x=industries, y=districts, zmin=0, zmax=1, colorscale="RdYlGn",
-        text=[[ui.percent(v) if v is not None else "" for v in row] for row in coverage], texttemplate="%{text}",
+        z=coverage, x=industries, y=districts, zmin=0, zmax=1, colorscale="YlGnBu",  # sequential, readable with colour-vision deficiencies
+        # Whole percents in the cells (the hover has the decimal), at a size that stays readable.
+        text=[[f"{v:.0%}" if v is not None else "" for v in row] for row in coverage], texttemplate="%{text}",
+        textfont={"size": 12},
         customdata=[list(zip(*cols)) for cols in zip(grid("organisations"), grid("with_league_org"), grid("gaps"))],
         hovertemplate=("%{y} · %{x}<br>覆盖率：%{z:.1%}<br>组织数：%{customdata[0]} 个"
                        "<br>已建团组织：%{customdata[1]} 个<br>空白点：%{customdata[2]} 个<extra></extra>"),
@@ -60,10 +64,30 @@ def heatmap(cells: pl.DataFrame, segment_label: str) -> go.Figure:
     ))
     figure.update_layout(
         title=f"团组织覆盖率（{segment_label}，按区县 × 行业）",
-        xaxis={"title": "行业", "type": "category"}, yaxis={"title": "所属区县", "type": "category", "autorange": "reversed"},
-        height=max(300, 48 * len(districts) + 200),
+        xaxis={"title": "行业", "type": "category", "dtick": 1, "tickangle": -45},
+        yaxis={"title": "所属区县", "type": "category", "autorange": "reversed", "dtick": 1},
+        height=max(300, 48 * len(districts) + 260), font={"size": 12},
     )
     return figure
+
+
+def coverage_grid(cells: pl.DataFrame) -> pl.DataFrame:
+    """The heat map as a table for a narrow screen: a row per district, a column per industry, 合计 first."""
+    by_district = cells.filter(pl.col("district").is_not_null()).with_columns(pl.col("industry").fill_null(TOTAL))
+    grid = by_district.pivot(on="industry", index="district", values="coverage", sort_columns=True).sort("district")
+    industries = [name for name in grid.columns if name not in ("district", TOTAL)]
+    return grid.select("district", TOTAL, *industries).with_columns(pl.exclude("district") * 100)
+
+
+def narrow_heatmap(cells: pl.DataFrame, segment_label: str) -> None:
+    grid = coverage_grid(cells)
+    st.markdown(f"**团组织覆盖率（{segment_label}，按区县 × 行业）**")
+    st.caption("每行一个区县、每列一个行业，左右滑动查看各行业。")
+    st.dataframe(
+        grid.rename({"district": "所属区县"}), hide_index=True, placeholder="—", key="coverage_grid",
+        column_config={"所属区县": st.column_config.TextColumn(pinned=True)}
+        | {name: st.column_config.NumberColumn(format="%.0f%%") for name in grid.columns if name != "district"},
+    )
 
 
 as_of = ui.require_as_of_month()
@@ -78,7 +102,11 @@ if cells.is_empty():
     st.stop()
 
 headline(cells.filter(pl.col("district").is_null()).row(0, named=True), gaps)
-st.plotly_chart(heatmap(cells, SEGMENT_LABELS[segment]), key="coverage_heatmap")
+wide, narrow = ui.wide_and_narrow("coverage_heatmap")
+with wide:
+    st.plotly_chart(heatmap(cells, SEGMENT_LABELS[segment]), key="coverage_heatmap")
+with narrow:
+    narrow_heatmap(cells, SEGMENT_LABELS[segment])
 ui.table_with_download(
     cells.with_columns(pl.col("district").fill_null("全部区县"), pl.col("industry").fill_null(TOTAL)),
     CELL_COLUMNS, f"团组织覆盖率_{SEGMENT_LABELS[segment]}_{as_of:%Y-%m}.xlsx", key="coverage_cells",

@@ -21,22 +21,24 @@ HISTORY_COLUMNS = [
 
 
 def areas_figure(areas: pl.DataFrame, level: str) -> go.Figure:
-    """Coverage and completion side by side for each district or unit."""
+    """Coverage and completion side by side for each district or unit, as bars across (names stay readable on a phone)."""
     figure = go.Figure()
-    for column, name, colour in (("coverage", "团组织覆盖率", "#1565c0"), ("completion", "新建目标完成率", "#c62828")):
+    for column, name, colour in (("coverage", "团组织覆盖率", "#0072B2"), ("completion", "新建目标完成率", "#D55E00")):
         figure.add_bar(
-            x=areas[level], y=areas[column], name=name, marker_color=colour,
-            text=[ui.percent(v) for v in areas[column]], textposition="outside",
+            y=areas[level], x=areas[column], name=name, marker_color=colour, orientation="h",
+            text=[ui.percent(v) for v in areas[column]], textposition="outside", cliponaxis=False,
             customdata=areas.select("organisations", "gaps", "done", "target").rows(),
-            hovertemplate=(f"%{{x}}<br>{name}：%{{y:.1%}}<br>组织数：%{{customdata[0]}} 个"
+            hovertemplate=(f"%{{y}}<br>{name}：%{{x:.1%}}<br>组织数：%{{customdata[0]}} 个"
                            "<br>空白点：%{customdata[1]} 个<br>新建/目标：%{customdata[2]} / %{customdata[3]} 个"
                            "<extra></extra>"),
         )
     label = ui.COLUMN_LABELS[level]
+    top = max(areas["coverage"].max() or 0, areas["completion"].max() or 0, 1.0)
     figure.update_layout(
-        title=f"各{label}团组织覆盖率与新建目标完成率", barmode="group",
-        xaxis={"title": label, "type": "category"}, yaxis={"title": "比例（%）", "tickformat": ".0%"},
-        legend={"orientation": "h", "y": 1.12},
+        title={"text": f"各{label}团组织覆盖率与新建目标完成率", **ui.TOP_TITLE}, barmode="group",
+        yaxis={"title": None, "type": "category", "autorange": "reversed"},
+        xaxis={"title": "比例（%）", "tickformat": ".0%", "range": [0, top * 1.3]},
+        legend=ui.TOP_LEGEND, margin={"t": 110}, height=max(320, 56 * areas.height + 180),
     )
     return figure
 
@@ -54,7 +56,8 @@ districts = ui.fetch(queries.area_summary, as_of_month=as_of).rename({"area": "d
 st.subheader("各区县")
 ui.table_with_download(districts, ["district", *AREA_COLUMNS], f"各区县情况_{as_of:%Y-%m}.xlsx", key="districts")
 
-district = st.selectbox("区县", districts["district"].to_list(), index=None, placeholder="选择区县，查看其各单位")
+district = st.selectbox("区县", districts["district"].to_list(), index=None, placeholder="选择区县，查看其各单位",
+                        key="drill_district", bind="query-params")
 if district is None:
     st.stop()
 
@@ -63,7 +66,8 @@ st.subheader(f"{district}各单位")
 st.plotly_chart(areas_figure(units, "unit"), key="units_chart")
 ui.table_with_download(units, ["unit", *AREA_COLUMNS], f"{district}各单位情况_{as_of:%Y-%m}.xlsx", key="units")
 
-unit = st.selectbox("单位", units["unit"].to_list(), index=None, placeholder="选择单位，查看其台账中的组织")
+unit = st.selectbox("单位", units["unit"].to_list(), index=None, placeholder="选择单位，查看其台账中的组织",
+                    key="drill_unit", bind="query-params")
 if unit is None:
     st.stop()
 
@@ -78,8 +82,10 @@ ui.table_with_download(organisations.with_columns(must_build_now=ui.gap_flag(pl.
                        key="organisations")
 
 by_code = {row["uscc"]: row for row in organisations.iter_rows(named=True)}
-uscc = st.selectbox("组织", list(by_code), index=None, format_func=lambda code: organisation_label(by_code[code]),
-                    placeholder="选择组织，查看其逐月台账记录")
+# The organisation is addressed by its credit code: its label carries flags that change month to month.
+uscc = ui.addressed_selectbox(st, "组织", list(by_code), "drill_org", str, index=None,
+                              format_func=lambda code: organisation_label(by_code[code]),
+                              placeholder="选择组织，查看其逐月台账记录")
 if uscc is None:
     st.stop()
 history = ui.fetch(queries.organisation_history, as_of_month=as_of, uscc=uscc)

@@ -9,18 +9,32 @@ from league import queries, ui
 
 ORG_TYPE_CHOICES = {"全部": None, "非公有制企业": "非公有制企业", "社会组织": "社会组织"}
 UNIT_COLUMNS = [
-    "unit", "district", "status", "done", "target", "completion", "expected",
-    "done_enterprise", "target_enterprise", "done_social", "target_social",
+    "unit", "district", "status", "short_of_expected", "short_of_milestone", "done", "target", "completion",
+    "expected", "done_enterprise", "target_enterprise", "done_social", "target_social",
     "done_direct", "target_direct", "ledger_month", "carried_forward",
 ]
+BEHIND_COLUMNS = ["unit", "district", "status", "short_of_expected", "short_of_milestone", "done", "target",
+                  "completion", "ledger_month"]
+DISTRICT_COLUMNS = ["district", "status", "units_behind", "units", "short_of_expected", "short_of_milestone",
+                    "done", "target", "completion", "expected"]
 
 
 def filters() -> tuple[list[str] | None, str | None]:
     districts = ui.fetch(queries.reporting_units)["district"].unique().sort().to_list()
     left, right = st.columns([3, 2])
-    chosen = left.multiselect("所属区县", districts, placeholder="全部区县", key="progress_districts")
-    org_type = right.radio("组织类型", list(ORG_TYPE_CHOICES), horizontal=True, key="progress_org_type")
+    chosen = left.multiselect("所属区县", districts, placeholder="全部区县", key="district", bind="query-params")
+    org_type = right.radio("组织类型", list(ORG_TYPE_CHOICES), horizontal=True, key="org_type",
+                           bind="query-params")
     return chosen or None, ORG_TYPE_CHOICES[org_type]
+
+
+def milestone_labels(total: dict) -> dict[str, str]:
+    """The milestone column named for the milestone itself, e.g. "距6月30日节点（50%）还差（个）"."""
+    due = total["milestone_date"]
+    if due is None:
+        return {"units": "单位数"}
+    return {"short_of_milestone": f"距{due.month}月{due.day}日节点（{total['milestone_share']:.0%}）还差（个）",
+            "units": "单位数"}
 
 
 def headline(total: dict, org_type_label: str) -> None:
@@ -60,44 +74,44 @@ def trend_figure(trend: pl.DataFrame, year: int) -> go.Figure:
         hovertemplate="时间节点 %{x|%-m月%-d日}<br>应完成 %{customdata:.0%}：%{y:.1f} 个<extra></extra>",
     )
     figure.update_layout(
-        title={"text": f"{year}年累计新建团组织与序时进度", "yref": "container", "y": 1.0, "yanchor": "top",
-               "pad": {"t": 12}},
+        title={"text": f"{year}年累计新建团组织与序时进度", **ui.TOP_TITLE},
         hovermode="closest",
         xaxis={"title": "月份（月末）", "tickvals": trend["month_end"].to_list(),
                "ticktext": [f"{d.month}月底" for d in trend["month_end"]]},
         yaxis={"title": "累计新建团组织数（个）", "rangemode": "tozero"},
         margin={"t": 110},
-        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        legend=ui.TOP_LEGEND,
     )
     return figure
 
 
 def units_figure(units: pl.DataFrame) -> go.Figure:
-    """Completion per unit; status told by colour, by bar pattern and in the legend, so not by colour alone."""
+    """Completion per unit, laggards at the top; status told by colour, by bar pattern and in the legend."""
     shown = units.with_columns(
         bar=pl.col("completion").fill_null(0.0),
         label=pl.col("completion").map_elements(ui.percent, return_dtype=pl.String),
-    ).sort("bar")
+    )
     figure = px.bar(
         shown, x="bar", y="unit", color="status", pattern_shape="status", orientation="h", text="label",
         color_discrete_map=ui.STATUS_COLOURS, pattern_shape_map=ui.STATUS_PATTERNS,
         category_orders={"status": list(ui.STATUS_COLOURS)},
         hover_data={"bar": False, "label": False, "district": True, "done": True, "target": True,
-                    "completion": ":.1%", "expected": ":.1%"},
+                    "completion": ":.1%", "expected": ":.1%", "short_of_expected": True},
         labels={"unit": "单位", "status": "进度状态", "district": "所属区县", "done": "已新建（个）",
-                "target": "年度目标（个）", "completion": "完成率", "expected": "序时进度"},
+                "target": "年度目标（个）", "completion": "完成率", "expected": "序时进度",
+                "short_of_expected": "距序时进度还差（个）"},
         title="各单位新建团组织完成率（虚线为序时进度）",
     )
     figure.add_vline(x=units["expected"][0], line_dash="dash", line_color="#616161")
     figure.update_traces(textposition="outside", cliponaxis=False)
     figure.update_layout(
         xaxis={"title": "完成率（%）", "tickformat": ".0%", "range": [0, max(shown["bar"].max(), 1.0) * 1.25]},
-        yaxis={"title": None, "categoryorder": "array", "categoryarray": shown["unit"].to_list()},
+        # Plotly draws the first category at the bottom: reversed, the first row (the furthest behind) is on top.
+        yaxis={"title": None, "categoryorder": "array", "categoryarray": shown["unit"].to_list()[::-1]},
         height=max(320, 30 * units.height + 200),
-        # Title pinned to the top, legend between it and the bars, with room to wrap on a phone.
-        title={"yref": "container", "y": 1.0, "yanchor": "top", "pad": {"t": 12}},
+        title=ui.TOP_TITLE,
         margin={"t": 130},
-        legend={"title": None, "orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        legend=ui.TOP_LEGEND,
     )
     return figure
 
@@ -118,6 +132,8 @@ def explanation(trend: pl.DataFrame, year: int, expected: float | None) -> None:
             f"到所选月份月末应完成 {ui.percent(expected)}。\n"
             f"- **进度状态**：完成率不低于序时进度为“达到序时进度”；不低于序时进度的"
             f"{settings['slightly_behind_ratio']:.0%}为“略有滞后”；更低为“滞后”；没有目标的单位为“无目标”。\n"
+            "- **还差**：达到序时进度（或所选月份正在奔向的时间节点）应有的团组织数（年度目标 × 比例，向上取整）"
+            "减去已新建数；已达到的为 0。\n"
             "- **直接联系管理**：今年新建且“是否直接联系管理”为“是”的团组织，对照直接联系管理目标。"
         )
 
@@ -138,11 +154,27 @@ total = ui.fetch(queries.progress_total, **arguments).row(0, named=True)
 headline(total, "全部" if org_type is None else org_type)
 if total["target"] is None:
     ui.empty_state(f"尚未收到{year}年的任务分解表，无法计算完成率。请到“上传”页面上传年度任务分解表。")
+labels = milestone_labels(total)
 
-trend = ui.fetch(queries.progress_trend, **arguments)
-st.plotly_chart(trend_figure(trend, year), key="progress_trend_chart")
+st.subheader("各区县进度")
+st.caption("滞后的区县排在前面；“还差”按区县合计计算，区内进度快的单位可抵补慢的单位。")
+ui.table_with_download(ui.fetch(queries.progress_by_district, **arguments), DISTRICT_COLUMNS,
+                       f"各区县新建团组织进度_{as_of:%Y-%m}.xlsx", key="progress_districts", labels=labels)
+
+behind = units.filter(pl.col("status").is_in(["滞后", "略有滞后"]))
+st.subheader(f"进度滞后的单位（{behind.height} 个）")
+if behind.is_empty():
+    st.success(f"{ui.month_label(as_of)}末，所选范围内各单位都达到了序时进度。")
+else:
+    st.caption("按还差的团组织数从多到少排列；点击表头可改变排序。")
+    ui.table_with_download(behind, BEHIND_COLUMNS, f"进度滞后单位_{as_of:%Y-%m}.xlsx", key="progress_behind",
+                           labels=labels)
 
 st.subheader(f"各单位进度（{ui.month_label(as_of)}末）")
 st.plotly_chart(units_figure(units), key="progress_units_chart")
-ui.table_with_download(units, UNIT_COLUMNS, f"新建团组织进度_{as_of:%Y-%m}.xlsx", key="progress_units")
+ui.table_with_download(units, UNIT_COLUMNS, f"新建团组织进度_{as_of:%Y-%m}.xlsx", key="progress_units",
+                       labels=labels)
+
+trend = ui.fetch(queries.progress_trend, **arguments)
+st.plotly_chart(trend_figure(trend, year), key="progress_trend_chart")
 explanation(trend, year, total["expected"])

@@ -31,10 +31,10 @@ def rates_figure(rates: pl.DataFrame, year: int) -> go.Figure:
                            "<br>已报送 %{customdata[0]} / 按时 %{customdata[1]} / 应报 %{customdata[2]} 个单位<extra></extra>"),
         )
     figure.update_layout(
-        title=f"{year}年各月台账报送率",
+        title={"text": f"{year}年各月台账报送率", **ui.TOP_TITLE},
         xaxis={"title": "月份", "tickformat": "%-m月", "dtick": "M1"},
         yaxis={"title": "占应报单位比例（%）", "tickformat": ".0%", "range": [0, 1.05]},
-        legend={"orientation": "h", "y": -0.2},
+        legend=ui.TOP_LEGEND, margin={"t": 100},
     )
     return figure
 
@@ -59,11 +59,27 @@ def grid_figure(grid: pl.DataFrame) -> go.Figure:
                        "<br>截止日期：%{customdata[2]}<extra></extra>"),
     ))
     figure.update_layout(
-        title="各单位各月台账报送情况（✅ 按时 · ⏰ 逾期 · ❌ 未报送）",
-        xaxis={"title": "报送月份", "side": "top"}, yaxis={"title": "报送单位", "autorange": "reversed"},
-        height=max(300, 30 * units.height + 160),
+        title={"text": "各单位各月台账报送情况（✅ 按时 · ⏰ 逾期 · ❌ 未报送）", **ui.TOP_TITLE},
+        xaxis={"title": None, "side": "top", "dtick": 1}, yaxis={"title": None, "autorange": "reversed", "dtick": 1},
+        height=max(300, 30 * units.height + 160), font={"size": 12},
     )
     return figure
+
+
+def narrow_grid(grid: pl.DataFrame) -> None:
+    """The grid as a table for a narrow screen: a row per unit, a column per month, the sign of each."""
+    table = (
+        grid.with_columns(
+            month=pl.col("report_month").dt.month().cast(pl.String) + "月",
+            sign=pl.col("timeliness").replace_strict(ui.TIMELINESS_ICONS),
+        )
+        .pivot(on="month", index=["unit", "district"], values="sign", sort_columns=False, maintain_order=True)
+        .rename({"unit": "单位", "district": "所属区县"})
+    )
+    st.markdown("**各单位各月台账报送情况**")
+    st.caption("✅ 按时 · ⏰ 逾期 · ❌ 未报送；左右滑动查看各月。")
+    st.dataframe(table, hide_index=True, key="submission_grid_narrow",
+                 column_config={"单位": st.column_config.TextColumn(pinned=True)})
 
 
 as_of = ui.require_as_of_month()
@@ -84,7 +100,11 @@ st.plotly_chart(rates_figure(rates, as_of.year), key="submission_rates_chart")
 ui.table_with_download(rates, RATE_COLUMNS, f"台账报送率_{as_of:%Y-%m}.xlsx", key="submission_rates")
 
 st.subheader("各单位报送明细")
-st.plotly_chart(grid_figure(grid), key="submission_grid_chart")
+wide, narrow = ui.wide_and_narrow("submission_grid")
+with wide:
+    st.plotly_chart(grid_figure(grid), key="submission_grid_chart")
+with narrow:
+    narrow_grid(grid)
 ui.table_with_download(grid, GRID_COLUMNS, f"台账报送明细_{as_of:%Y-%m}.xlsx", key="submission_grid")
 
 st.subheader("收到的文件")

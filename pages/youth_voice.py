@@ -19,12 +19,15 @@ def axis_title(metric: str) -> str:
 
 
 def metric_picker(label: str, key: str, default: str) -> str:
-    return st.selectbox(label, METRICS, index=METRICS.index(default), format_func=ui.COLUMN_LABELS.get, key=key)
+    return st.selectbox(label, METRICS, index=METRICS.index(default), format_func=ui.COLUMN_LABELS.get, key=key,
+                        bind="query-params")
 
 
 def headline(month: dict) -> None:
-    for row in (METRICS[:6], METRICS[6:] + ["units_reporting"]):
-        for column, metric in zip(st.columns(6), row):
+    # Four to a row, so that the longest label (咨询求助及问题反映数) fits beside the sidebar on a tablet.
+    shown = [*METRICS, "units_reporting"]
+    for row in (shown[:4], shown[4:8], shown[8:]):
+        for column, metric in zip(st.columns(4), row):
             value = month[metric]
             column.metric(ui.COLUMN_LABELS[metric], ui.percent(value) if metric == "reply_rate" else ui.count(value))
 
@@ -48,7 +51,8 @@ def trend_figure(monthly: pl.DataFrame, metric: str):
 def ranking_figure(by_unit: pl.DataFrame, metric: str, month_label: str):
     ranked = by_unit.filter(pl.col(metric).is_not_null()).sort(metric)
     figure = px.bar(
-        ranked, x=metric, y="unit", orientation="h", color="district",
+        ranked, x=metric, y="unit", orientation="h", color="district", color_discrete_map=ui.district_colours(),
+        category_orders={"district": sorted(ui.district_colours())},
         hover_data={"questions": True, "effective_replies": True, "reply_rate": ":.1%"},
         labels={"unit": "单位", "district": "所属区县", metric: ui.COLUMN_LABELS[metric],
                 "questions": ui.COLUMN_LABELS["questions"], "effective_replies": ui.COLUMN_LABELS["effective_replies"],
@@ -58,7 +62,8 @@ def ranking_figure(by_unit: pl.DataFrame, metric: str, month_label: str):
     figure.update_layout(
         xaxis={"title": axis_title(metric), "tickformat": ".0%" if metric == "reply_rate" else ",d"},
         yaxis={"title": None, "categoryorder": "array", "categoryarray": ranked["unit"].to_list()},
-        height=max(320, 28 * ranked.height + 140), legend={"title": "所属区县"},
+        height=max(320, 28 * ranked.height + 180),
+        title=ui.TOP_TITLE, legend=ui.TOP_LEGEND, margin={"t": 110},
     )
     return figure
 
@@ -80,7 +85,7 @@ else:
     headline(this_month.row(0, named=True))
 
 st.subheader("各月趋势")
-trend_metric = metric_picker("趋势指标", "youth_voice_trend_metric", "questions")
+trend_metric = metric_picker("趋势指标", "trend", "questions")
 st.plotly_chart(trend_figure(monthly, trend_metric), key="youth_voice_trend_chart")
 ui.table_with_download(monthly, ["month", "units_reporting", *METRICS], f"青年之声各月_{as_of:%Y-%m}.xlsx",
                        key="youth_voice_monthly")
@@ -90,14 +95,14 @@ by_unit = ui.fetch(queries.youth_voice_by_unit, as_of_month=as_of)
 if by_unit.is_empty():
     ui.empty_state(f"{ui.month_label(as_of)}没有单位报送青年之声月报。")
 else:
-    rank_metric = metric_picker("排行指标", "youth_voice_rank_metric", "visits")
+    rank_metric = metric_picker("排行指标", "rank", "visits")
     st.plotly_chart(ranking_figure(by_unit, rank_metric, ui.month_label(as_of)), key="youth_voice_rank_chart")
     ui.table_with_download(by_unit, ["unit", "district", *METRICS], f"青年之声单位排行_{as_of:%Y-%m}.xlsx",
                            key="youth_voice_units")
 
 st.subheader("单位明细")
 units = ui.fetch(queries.reporting_units)["unit"].to_list()
-unit = st.selectbox("选择单位", units, index=None, placeholder="请选择一个单位", key="youth_voice_unit")
+unit = st.selectbox("选择单位", units, index=None, placeholder="请选择一个单位", key="unit", bind="query-params")
 if unit is not None:
     history = ui.fetch(queries.youth_voice_by_month, as_of_month=as_of, unit=unit)
     if history.is_empty():

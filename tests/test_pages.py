@@ -51,9 +51,9 @@ def chart_titles(at: AppTest) -> list[str]:
     return [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
 
 
-def table_with(at: AppTest, header: str):
-    """The first table on the page that has a column named `header`, as pandas."""
-    return next(t.value for t in at.dataframe if header in t.value.columns)
+def table_with(at: AppTest, *headers: str):
+    """The first table on the page that has columns named `headers`, as pandas."""
+    return next(t.value for t in at.dataframe if set(headers) <= set(t.value.columns))
 
 
 def infos(at: AppTest) -> list[str]:
@@ -61,12 +61,13 @@ def infos(at: AppTest) -> list[str]:
 
 
 def choose_month(at: AppTest, month: date) -> AppTest:
-    at.sidebar.selectbox(key="as_of_month").set_value(month)
+    at.sidebar.selectbox(key="month").set_value(month)
     return rerun(at)
 
 
 def latest_month(db) -> date:
-    return queries.ledger_months(db, None)["report_month"][0]
+    """The month pages open on (on the demo, the latest month: every month is mostly reported)."""
+    return queries.default_month(queries.ledger_months(db, None))
 
 
 def fraction(value: float) -> str:
@@ -87,10 +88,10 @@ def test_progress_page_shows_the_years_progress(demo_db, monkeypatch):
     assert shown["进度状态"].endswith(total["status"])
     assert shown["其中：直接联系管理"] == f"{total['done_direct']:,} / {total['target_direct']:,}"
 
-    table = table_with(at, "进度状态")
+    table = table_with(at, "进度状态", "非公企业已新建")
     assert len(table) == queries.reporting_units(demo_db, None).height
     assert set(table["进度状态"]) <= {"🟢 达到序时进度", "🟡 略有滞后", "🔴 滞后", "⚪ 无目标"}
-    assert chart_titles(at) == [f"{month.year}年累计新建团组织与序时进度", "各单位新建团组织完成率（虚线为序时进度）"]
+    assert chart_titles(at) == ["各单位新建团组织完成率（虚线为序时进度）", f"{month.year}年累计新建团组织与序时进度"]
     assert at.download_button[0].label == "下载表格（Excel）"
     assert [e.label for e in at.expander] == ["指标口径"]
 
@@ -100,13 +101,13 @@ def test_progress_page_filters_by_org_type_and_district(demo_db, monkeypatch):
     month = latest_month(demo_db)
     district = queries.reporting_units(demo_db, None)["district"][0]
 
-    at.radio(key="progress_org_type").set_value("社会组织")
-    at.multiselect(key="progress_districts").set_value([district])
+    at.radio(key="org_type").set_value("社会组织")
+    at.multiselect(key="district").set_value([district])
     rerun(at)
 
     total = queries.progress_total(demo_db, None, month, districts=[district], org_type="社会组织").row(0, named=True)
     assert metrics(at)["新建团组织（社会组织）"] == f"{total['done']:,} / {total['target']:,}"
-    table = table_with(at, "进度状态")
+    table = table_with(at, "进度状态", "非公企业已新建")
     assert set(table["所属区县"]) == {district}
     assert table["已新建"].sum() == total["done"]
 
@@ -116,7 +117,7 @@ def test_progress_page_on_known_figures(small_db, monkeypatch):
     assert {k: v for k, v in metrics(at).items() if not k.startswith("其中")} == {
         "新建团组织（全部）": "10 / 24", "完成率": "41.7%", "序时进度": "50.0%", "进度状态": "🟡 略有滞后",
     }
-    rows = table_with(at, "进度状态").set_index("单位")
+    rows = table_with(at, "进度状态", "非公企业已新建").set_index("单位")
     assert rows.loc["乙街道", ["台账月份", "沿用此前台账", "进度状态"]].tolist() == ["2024-05", "是", "🟢 达到序时进度"]
     assert rows.loc["东区互联网行业团委", "进度状态"] == "⚪ 无目标"
     assert rows.loc["丙镇", "完成率"] == pytest.approx(100 * 3 / 7)  # shown in percent
@@ -127,14 +128,14 @@ def test_progress_page_on_known_figures(small_db, monkeypatch):
 def test_the_as_of_month_is_shared_by_every_page(demo_db, monkeypatch):
     at = open_app(monkeypatch, demo_db)
     june = date(latest_month(demo_db).year, 6, 1)
-    assert at.sidebar.selectbox(key="as_of_month").value == latest_month(demo_db)
+    assert at.sidebar.selectbox(key="month").value == latest_month(demo_db)
 
     choose_month(at, june)
     total = queries.progress_total(demo_db, None, june).row(0, named=True)
     assert metrics(at)["新建团组织（全部）"] == f"{total['done']:,} / {total['target']:,}"
 
     rerun(at.switch_page("pages/submissions.py"))
-    assert at.sidebar.selectbox(key="as_of_month").value == june
+    assert at.sidebar.selectbox(key="month").value == june
     rates = queries.submission_rates(demo_db, None, june).filter(pl.col("report_month") == june).row(0, named=True)
     assert metrics(at)["按时报送率"] == fraction(rates["on_time_rate"])
     assert len(table_with(at, "报送率")) == 6  # January to June
@@ -146,7 +147,7 @@ def test_coverage_page_by_segment_with_the_gap_list(demo_db, monkeypatch):
     at = open_app(monkeypatch, demo_db, "pages/coverage.py")
     month = latest_month(demo_db)
 
-    at.radio(key="coverage_segment").set_value("above_scale")
+    at.radio(key="segment").set_value("above_scale")
     rerun(at)
 
     overall = queries.coverage(demo_db, None, month, segment="above_scale").filter(pl.col("district").is_null())
@@ -166,12 +167,12 @@ def test_coverage_page_by_segment_with_the_gap_list(demo_db, monkeypatch):
 
 def test_coverage_page_says_when_a_filter_matches_nothing(small_db, monkeypatch):
     at = open_app(monkeypatch, small_db, "pages/coverage.py")
-    at.multiselect(key="coverage_districts").set_value(["西区"])
+    at.multiselect(key="district").set_value(["西区"])
     rerun(at)
     assert metrics(at)["团组织覆盖率"] == "100.0%"
     assert "所选范围内没有空白点。" in infos(at)
 
-    at.radio(key="coverage_segment").set_value("league_society_member")
+    at.radio(key="segment").set_value("league_society_member")
     rerun(at)
     assert infos(at) == ["所选范围内没有“团属社团会员单位”的台账记录，请更换组织范围或区县。"]
     assert not at.get("plotly_chart")
@@ -187,13 +188,13 @@ def test_youth_voice_page_totals_trends_ranking_and_one_unit(demo_db, monkeypatc
     assert shown["回复率"] == fraction(this_month["reply_rate"])
     assert shown["访问量"] == f"{this_month['visits']:,}"
 
-    at.selectbox(key="youth_voice_trend_metric").set_value("reply_rate")
-    at.selectbox(key="youth_voice_rank_metric").set_value("youth_reached")
+    at.selectbox(key="trend").set_value("reply_rate")
+    at.selectbox(key="rank").set_value("youth_reached")
     rerun(at)
     assert chart_titles(at) == ["青年之声各月回复率", f"{month.year}年{month.month}月各单位覆盖青年人次排行"]
 
     unit = queries.youth_voice_by_unit(demo_db, None, month)["unit"][0]
-    at.selectbox(key="youth_voice_unit").set_value(unit)
+    at.selectbox(key="unit").set_value(unit)
     rerun(at)
     history = queries.youth_voice_by_month(demo_db, None, month, unit=unit)
     detail = at.dataframe[-1].value

@@ -90,6 +90,25 @@ create or replace macro expected_share_at(as_of_month) as
     (select expected_share from plan_curve(year(as_of_month))
      where report_month = date_trunc('month', as_of_month)::date);
 
+-- The milestone a month works toward: the first one due on or after its
+-- month end; after the year's last milestone, that last one.
+create or replace macro current_milestone(as_of_month) as table
+    select due_date, share
+    from (
+        select due_date, share, due_date >= last_day(as_of_month) as ahead
+        from milestones_for(year(as_of_month))
+    )
+    order by ahead desc, case when ahead then due_date end, due_date desc
+    limit 1;
+
+-- How many more organisations a unit must build to reach a share of its
+-- target (never below zero; unknown without a target).
+create or replace macro organisations_short(done, target, share) as
+    greatest(ceil(target * share)::integer - done, 0);
+
+-- Behind: the statuses a page lists first and a bulletin names.
+create or replace macro is_behind(status) as status in ('略有滞后', '滞后');
+
 -- On track: completion at least the planned share; slightly behind: at least
 -- slightly_behind_ratio of it; otherwise behind. No target means nothing to judge.
 create or replace macro progress_status(completion, expected) as

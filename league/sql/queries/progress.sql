@@ -1,7 +1,10 @@
 -- Progress toward the year's targets of new league organisations at the as-of
--- month: one row per reporting unit (level 'unit') and one for all of them
--- together (level 'total'). `done` and `target` follow the organisation-type
--- filter; the *_enterprise, *_social and *_direct columns do not.
+-- month: one row per reporting unit (level 'unit'), per district (level
+-- 'district') and for all of them together (level 'total'). `done` and
+-- `target` follow the organisation-type filter; the *_enterprise, *_social and
+-- *_direct columns do not. Each row says how many organisations it is short of
+-- the planned share now (short_of_expected) and of the milestone the month
+-- works toward (short_of_milestone); laggards come first.
 with scoped_units as (
     select name as unit, district
     from units_in_scope($scope)
@@ -39,6 +42,10 @@ year_targets as (
     from targets
     where year = year($as_of_month::date)
 ),
+plan as (
+    select expected_share_at($as_of_month::date) as expected, m.due_date as milestone_date, m.share as milestone_share
+    from current_milestone($as_of_month::date) m
+),
 per_unit as (
     select
         'unit' as level,
@@ -46,55 +53,61 @@ per_unit as (
         s.district,
         c.ledger_month,
         c.carried_forward,
-        coalesce(c.done, 0) as done,
-        progress_target($org_type::varchar, t.target_enterprise, t.target_social) as target,
-        coalesce(c.done_enterprise, 0) as done_enterprise,
-        t.target_enterprise,
-        coalesce(c.done_social, 0) as done_social,
-        t.target_social,
-        coalesce(c.done_direct, 0) as done_direct,
-        t.target_direct
+        coalesce(c.done, 0)::integer as done,
+        progress_target($org_type::varchar, t.target_enterprise, t.target_social)::integer as target,
+        coalesce(c.done_enterprise, 0)::integer as done_enterprise,
+        t.target_enterprise::integer as target_enterprise,
+        coalesce(c.done_social, 0)::integer as done_social,
+        t.target_social::integer as target_social,
+        coalesce(c.done_direct, 0)::integer as done_direct,
+        t.target_direct::integer as target_direct
     from scoped_units s
     left join counts c using (unit)
     left join year_targets t using (unit)
 ),
-overall as (
+judged_units as (
+    select u.*, progress_status(u.done / nullif(u.target, 0), p.expected) as status
+    from per_unit u
+    cross join plan p
+),
+areas as (
+    -- districts and the total, with how many of their units are behind
     select
-        'total' as level,
+        case when grouping(district) = 1 then 'total' else 'district' end as level,
         null::varchar as unit,
-        null::varchar as district,
+        district,
         max(ledger_month) as ledger_month,
         bool_or(carried_forward) as carried_forward,
-        coalesce(sum(done), 0) as done,
-        sum(target) as target,
-        coalesce(sum(done_enterprise), 0) as done_enterprise,
-        sum(target_enterprise) as target_enterprise,
-        coalesce(sum(done_social), 0) as done_social,
-        sum(target_social) as target_social,
-        coalesce(sum(done_direct), 0) as done_direct,
-        sum(target_direct) as target_direct
-    from per_unit
-),
-measured as (
-    select
-        * replace (
-            done::integer as done, target::integer as target,
-            done_enterprise::integer as done_enterprise, target_enterprise::integer as target_enterprise,
-            done_social::integer as done_social, target_social::integer as target_social,
-            done_direct::integer as done_direct, target_direct::integer as target_direct
-        ),
-        done / nullif(target, 0) as completion
-    from (select * from per_unit union all by name select * from overall)
+        sum(done)::integer as done,
+        sum(target)::integer as target,
+        sum(done_enterprise)::integer as done_enterprise,
+        sum(target_enterprise)::integer as target_enterprise,
+        sum(done_social)::integer as done_social,
+        sum(target_social)::integer as target_social,
+        sum(done_direct)::integer as done_direct,
+        sum(target_direct)::integer as target_direct,
+        count(*)::integer as units,
+        count_if(is_behind(status))::integer as units_behind
+    from judged_units
+    group by grouping sets ((district), ())
 ),
 final as (
     select
-        m.level, m.unit, m.district, m.ledger_month, m.carried_forward,
-        m.done, m.target, m.completion, e.expected,
-        progress_status(m.completion, e.expected) as status,
-        m.done_enterprise, m.target_enterprise,
-        m.done_social, m.target_social,
-        m.done_direct, m.target_direct
-    from measured m
-    cross join (select expected_share_at($as_of_month::date) as expected) e
+        r.level, r.unit, r.district, r.ledger_month, r.carried_forward,
+        r.done, r.target, r.done / nullif(r.target, 0) as completion, p.expected,
+        progress_status(r.done / nullif(r.target, 0), p.expected) as status,
+        organisations_short(r.done, r.target, p.expected) as short_of_expected,
+        p.milestone_date, p.milestone_share,
+        organisations_short(r.done, r.target, p.milestone_share) as short_of_milestone,
+        r.units, r.units_behind,
+        r.done_enterprise, r.target_enterprise,
+        r.done_social, r.target_social,
+        r.done_direct, r.target_direct
+    from (select * exclude (status) from judged_units union all by name select * from areas) r
+    cross join plan p
 )
-select * from final order by level desc, completion desc nulls last, district, unit;
+select * from final
+order by
+    case level when 'total' then 0 when 'district' then 1 else 2 end,
+    case status when '滞后' then 0 when '略有滞后' then 1 when '无目标' then 2 else 3 end,
+    short_of_expected desc nulls last, completion, district, unit;
