@@ -19,6 +19,9 @@ APP_IDLE_JS = """() => {
             '[data-testid="stStatusWidgetRunningIcon"], [data-testid="stStatusWidgetRunningManIcon"]');
 }"""
 
+CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+    .every(chart => !chart.checkVisibility() || chart.querySelector('.main-svg') !== null)"""
+
 # Draws each character with the font an element uses; the same picture for two
 # different characters means both fell back to the "missing glyph" box (tofu).
 GLYPH_PICTURES_JS = """([selector, chars]) => {
@@ -36,6 +39,38 @@ GLYPH_PICTURES_JS = """([selector, chars]) => {
     })};
 }"""
 MISSING_GLYPH = "\U0010fffd"  # a private-use code point no font draws
+
+# Boxes of the parts of every plotly chart in sight, in page pixels: [left, top, right, bottom].
+CHART_PARTS_JS = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+  .filter(chart => chart.checkVisibility())
+  .map(chart => {
+    const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+    const visible = e => e.getBoundingClientRect().width > 0 && e.textContent.trim() !== '';
+    const parts = {};
+    for (const [name, selector] of [['title', '.gtitle'], ['legend', '.legend'], ['x-axis title', '.xtitle'],
+                                    ['y-axis title', '.ytitle'], ['x-axis labels', '.xaxislayer-above'],
+                                    ['y-axis labels', '.yaxislayer-above'], ['colour bar', '.colorbar']]) {
+      const element = chart.querySelector(selector);
+      if (element && visible(element)) parts[name] = box(element);
+    }
+    return {name: chart.querySelector('.gtitle')?.textContent ?? '(untitled)', chart: box(chart), parts,
+            bar_labels: [...chart.querySelectorAll('.bartext')].map(box)};
+  })"""
+# Visible text smaller than a person can read: [text, size in px] of each, from HTML and from charts.
+SMALL_TEXT_JS = """(smallest) => {
+  const small = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const element = walker.currentNode.parentElement, text = walker.currentNode.textContent.trim();
+    if (!text || !element || element.closest('style, script, [data-testid=stIconMaterial]')) continue;
+    if (!element.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+    const rect = element.getBoundingClientRect();
+    if (rect.width === 0 || rect.height === 0) continue;
+    const size = parseFloat(getComputedStyle(element).fontSize);
+    if (size < smallest) small.push([text, size]);
+  }
+  return small;
+}"""
 
 
 class StreamlitPage:
@@ -62,6 +97,10 @@ class StreamlitPage:
             self.assert_no_exception()
         self.wait_idle(timeout)
         self.assert_no_exception()
+
+    def wait_charts_drawn(self, timeout: int = RUN_TIMEOUT_MS) -> None:
+        """Until every chart in sight has drawn (Plotly draws after Streamlit's run has finished)."""
+        self.page.wait_for_function(CHARTS_DRAWN_JS, timeout=timeout)
 
     def assert_no_exception(self) -> None:
         """A page that raised shows Streamlit's exception box; say what it says."""
@@ -100,6 +139,36 @@ class StreamlitPage:
             arg=[label, option, exact])
         self.wait()
 
+    def add_choice(self, label: str, option: str) -> None:
+        """Add an option to the multiselect labelled `label`, as a person picks a district from the list."""
+        box = self.page.get_by_role("combobox", name=label, exact=True)
+        box.click()
+        box.fill(option)
+        self.page.get_by_role("option").filter(has_text=re.compile(f"^{re.escape(option)}$")).first.click()
+        box.press("Escape")
+        self.page.locator('[data-testid="stMultiSelect"]').filter(has=box).get_by_text(option, exact=True).wait_for()
+        self.wait()
+
+    def choices(self, label: str) -> list[str]:
+        """The options chosen in the multiselect labelled `label`."""
+        box = self.page.get_by_role("combobox", name=label, exact=True)
+        chosen = self.page.locator('[data-testid="stMultiSelect"]').filter(has=box).locator(
+            '[data-testid="stMultiSelectTagsContainer"] [data-tag]')
+        return [tag.inner_text().strip() for tag in chosen.all()]
+
+    def pick_radio(self, option: str) -> None:
+        """Click the radio button with this label and wait for the rerun."""
+        from playwright.sync_api import expect
+
+        radio = self.page.get_by_role("radio", name=option, exact=True)
+        self.page.locator('[data-testid="stRadio"] label').filter(has=radio).first.click()
+        expect(radio).to_be_checked(timeout=RUN_TIMEOUT_MS)
+        self.wait()
+
+    def chosen(self, label: str) -> str:
+        """What the selectbox labelled `label` shows."""
+        return self.page.get_by_role("combobox", name=label, exact=True).input_value()
+
     def options(self, label: str, typed: str = "") -> list[str]:
         """The options the selectbox labelled `label` offers once `typed` is typed into it; the list is closed again."""
         box = self.page.get_by_role("combobox", name=label, exact=True)
@@ -125,6 +194,15 @@ class StreamlitPage:
     def in_new_tab(self) -> StreamlitPage:
         """The app in another tab of the same browser (its own Streamlit session), as a colleague would open it."""
         return StreamlitPage(self.page.context.new_page(), self.base_url, self.shots)
+
+    def in_new_context(self) -> StreamlitPage:
+        """The app in a browser of its own (no session, no cookies), as a colleague opens a link sent to them."""
+        page = self.page
+        context = page.context.browser.new_context(viewport=page.viewport_size, locale="zh-CN",
+                                                   timezone_id="Asia/Shanghai")
+        context.set_default_timeout(RUN_TIMEOUT_MS)
+        page.context.on("close", lambda _: context.close())
+        return StreamlitPage(context.new_page(), self.base_url, self.shots)
 
     def click(self, button: str, *texts: str) -> None:
         self.page.get_by_role("button", name=button).click()
@@ -180,12 +258,37 @@ class StreamlitPage:
         ok = len(set(pictures)) == len(pictures) and missing not in pictures and blank not in pictures
         return ok, drawn["family"]
 
+    def chart_problems(self) -> list[str]:
+        """Where, in any chart in sight, a title, legend, axis title or axis labels overlap, or bar labels run off it."""
+        problems = []
+        for chart in self.page.evaluate(CHART_PARTS_JS):
+            parts = list(chart["parts"].items())
+            for i, (name, box) in enumerate(parts):
+                for other, other_box in parts[i + 1:]:
+                    if overlaps(box, other_box):
+                        problems.append(f"chart {chart['name']!r}: the {name} overlaps the {other}")
+            left, right = chart["chart"][0], chart["chart"][2]
+            cut = [box for box in chart["bar_labels"] if box[0] < left - 1 or box[2] > right + 1]
+            if cut:
+                problems.append(f"chart {chart['name']!r}: {len(cut)} of {len(chart['bar_labels'])} bar labels "
+                                "run past its edge")
+        return problems
+
+    def small_texts(self, smallest: float = 11) -> list[tuple[str, float]]:
+        """Visible texts drawn smaller than `smallest` pixels."""
+        return [tuple(found) for found in self.page.evaluate(SMALL_TEXT_JS, smallest)]
+
     def horizontal_overflow(self) -> int:
         """How many pixels the page, or Streamlit's scrolling main area, is wider than its window."""
         return self.page.evaluate(
             "() => { const main = document.querySelector('[data-testid=stMain]');"
             " return Math.max(document.documentElement.scrollWidth - window.innerWidth,"
             " document.body.scrollWidth - window.innerWidth, main ? main.scrollWidth - main.clientWidth : 0); }")
+
+
+def overlaps(a: list[float], b: list[float], allowance: float = 2) -> bool:
+    """Whether two boxes share more than `allowance` pixels each way."""
+    return min(a[2], b[2]) - max(a[0], b[0]) > allowance and min(a[3], b[3]) - max(a[1], b[1]) > allowance
 
 
 # --- the browser --------------------------------------------------------------

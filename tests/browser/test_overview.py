@@ -17,38 +17,12 @@ PHONE = {"width": 390, "height": 844}
 OVERFLOW_ALLOWANCE = 4  # pixels of rounding a browser may add
 
 
-# Boxes of a plotly chart's parts, in page pixels: [left, top, right, bottom].
-CHART_PARTS_JS = """(chart) => {
-    const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
-    const part = selector => { const e = chart.querySelector(selector); return e ? box(e) : null; };
-    return {chart: box(chart), title: chart.querySelector('.gtitle')?.textContent ?? '',
-            legend: part('.legend'), gtitle: part('.gtitle'), xtitle: part('.xtitle'),
-            bar_labels: [...chart.querySelectorAll('.bartext')].map(box)};
-}"""
 # Elements of the headline metrics whose text is wider than their box (shown cut off with "…").
 CLIPPED_METRICS_JS = """() => [...document.querySelectorAll(
     '[data-testid=stMetricLabel] [data-testid=stMarkdownContainer],'
     + '[data-testid=stMetricValue] [data-testid=stMarkdownContainer]')]
     .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.trim())"""
 MIN_CHART_WIDTH = 300
-
-
-def overlaps(a: list[float], b: list[float], allowance: float = 2) -> bool:
-    return min(a[2], b[2]) - max(a[0], b[0]) > allowance and min(a[3], b[3]) - max(a[1], b[1]) > allowance
-
-
-def chart_layout_problems(chart) -> list[str]:
-    """Where a chart's legend covers its titles, or its bar labels run past the chart's edge."""
-    parts = chart.evaluate(CHART_PARTS_JS)
-    name, problems = parts["title"], []
-    for other in ("gtitle", "xtitle"):
-        if parts["legend"] and parts[other] and overlaps(parts["legend"], parts[other]):
-            problems.append(f"chart {name!r}: the legend covers the {'title' if other == 'gtitle' else 'x-axis title'}")
-    left, right = parts["chart"][0], parts["chart"][2]
-    cut = [box for box in parts["bar_labels"] if box[0] < left - 1 or box[2] > right + 1]
-    if cut:
-        problems.append(f"chart {name!r}: {len(cut)} of {len(parts['bar_labels'])} bar labels run past its edge")
-    return problems
 
 
 def clipped_metric_texts(app) -> list[str]:
@@ -87,8 +61,7 @@ def test_overview_shows_the_year_with_chinese_charts(app):
         assert drawn, f"{selector} ({font}) draws some of {text!r} as tofu"
 
     assert not clipped_metric_texts(app), clipped_metric_texts(app)
-    charts = app.page.locator('[data-testid="stPlotlyChart"]').all()
-    problems = [problem for chart in charts for problem in chart_layout_problems(chart)]
+    problems = app.chart_problems()
     assert not problems, "\n".join(problems)
 
 
@@ -110,6 +83,5 @@ def test_overview_fits_a_tablet_and_a_phone(app, viewport):
     if not (chart["x"] >= 0 and chart["x"] + chart["width"] <= viewport["width"] + OVERFLOW_ALLOWANCE
             and chart["width"] >= MIN_CHART_WIDTH):
         problems.append(f"the trend chart does not fit the window: {chart}")
-    for chart in app.page.locator('[data-testid="stPlotlyChart"]').all():
-        problems += chart_layout_problems(chart)
+    problems += app.chart_problems()
     assert not problems, "\n".join(problems)
