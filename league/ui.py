@@ -12,6 +12,7 @@ import io
 import json
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 from datetime import date
@@ -182,6 +183,31 @@ def scope() -> str | None:
     return st.session_state.get(SCOPE_KEY)
 
 
+DATA_VERSION_MAX_AGE = 1.0  # seconds a page may go on showing data another process has just replaced
+_data_version_seen: dict[str, tuple[float, int]] = {}  # database path -> (monotonic time read, version)
+
+
+def data_version() -> int:
+    """The database's data version, read at most once a second per process.
+
+    Every cached query is keyed on it; reading it opens the database (about
+    20 ms), and a page asks for it once per query. A write through this
+    process (an upload) forgets it at once (data_changed); one from the
+    command line shows within DATA_VERSION_MAX_AGE.
+    """
+    db = database()
+    now = time.monotonic()
+    seen = _data_version_seen.get(str(db.path))
+    if seen is None or now - seen[0] > DATA_VERSION_MAX_AGE:
+        seen = _data_version_seen[str(db.path)] = (now, db.data_version())
+    return seen[1]
+
+
+def data_changed() -> None:
+    """Forget the data version after a write, so the next page shows it."""
+    _data_version_seen.pop(str(database().path), None)
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(query_name: str, db_path: str, data_version: int, args: tuple, kwargs: tuple) -> pl.DataFrame:
     # data_version is part of the key only: a new upload makes every old entry unreachable.
@@ -190,14 +216,13 @@ def _cached(query_name: str, db_path: str, data_version: int, args: tuple, kwarg
 
 def fetch(query: Callable[..., pl.DataFrame], *args, **filters) -> pl.DataFrame:
     """Run a scoped query from league.queries for the viewer's scope, cached."""
-    db = database()
-    return _cached(query.__name__, str(db.path), db.data_version(), (scope(), *args), tuple(sorted(filters.items())))
+    return _cached(query.__name__, str(database().path), data_version(), (scope(), *args),
+                   tuple(sorted(filters.items())))
 
 
 def fetch_reference(query: Callable[..., pl.DataFrame], *args) -> pl.DataFrame:
     """Run an unscoped query (the plan's settings), cached."""
-    db = database()
-    return _cached(query.__name__, str(db.path), db.data_version(), args, ())
+    return _cached(query.__name__, str(database().path), data_version(), args, ())
 
 
 # --- the "数据截至" month ------------------------------------------------------

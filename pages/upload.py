@@ -162,6 +162,7 @@ if held:
 def _confirm() -> None:
     try:
         commit(db, prepared, confirmed=confirmed)
+        ui.data_changed()
     except StorageError as exc:
         st.session_state[ERROR_KEY] = str(exc)
 

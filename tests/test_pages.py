@@ -7,9 +7,10 @@ and on a database with no ledger yet, for the empty states.
 """
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+import pandas as pd
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -28,9 +29,12 @@ def small_db(tmp_path_factory):
     return build_small_league(tmp_path_factory.mktemp("small_pages") / "league.duckdb")
 
 
-def open_app(monkeypatch, db, page: str | None = None) -> AppTest:
+def open_app(monkeypatch, db, page: str | None = None, address: dict | None = None) -> AppTest:
+    """The app on `db`, opened as from an address bar holding `address` (query parameters)."""
     monkeypatch.setenv(DB_ENV_VAR, str(db.path))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params.update(address or {})
+    at.run()
     if page:
         at.switch_page(page).run()
     assert not at.exception, at.exception
@@ -124,6 +128,19 @@ def test_progress_page_on_known_figures(small_db, monkeypatch):
 
 
 # --- the shared "as of" month --------------------------------------------------------
+
+def test_progress_page_leads_with_districts_and_the_units_behind(small_db, monkeypatch):
+    at = open_app(monkeypatch, small_db)
+    headings = [h.value for h in at.subheader]
+    assert headings[:2] == ["各区县进度", "进度滞后的单位（2 个）"], headings
+    districts = table_with(at, "滞后单位数")
+    assert districts[["所属区县", "滞后单位数", "单位数", "距序时进度还差（个）"]].values.tolist() == [
+        ["东区", 1, 3, 2], ["西区", 1, 1, 1]]
+    behind = table_with(at, "单位", "距6月30日节点（50%）还差（个）")
+    assert behind[["单位", "距序时进度还差（个）"]].values.tolist() == [["甲街道", 4], ["丙镇", 1]]
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["yaxis"]["categoryarray"]
+    assert bars[-1] == "甲街道", "the unit furthest behind is drawn at the top"
+
 
 def test_the_as_of_month_is_shared_by_every_page(demo_db, monkeypatch):
     at = open_app(monkeypatch, demo_db)
@@ -285,6 +302,74 @@ def select(at: AppTest, label: str, value) -> AppTest:
 
 
 # --- the frame -----------------------------------------------------------------
+
+def small_league_with_one_early_july_ledger(path: Path):
+    """The small league, plus 甲街道 alone having sent a July ledger (a copy of its June one)."""
+    db = build_small_league(path)
+    with db.transaction() as con:
+        con.execute(
+            "insert into submissions by name select 99 as submission_id, kind, unit_id, date '2024-07-01' as"
+            " report_month, '甲街道7月台账.xlsx' as file_name, 'sha-99' as sha256, timestamp '2024-07-03 09:00'"
+            " as received_at, submitted_by, rows, status from submissions"
+            " where kind = 'ledger' and status = 'accepted' and report_month = date '2024-06-01'"
+            " and unit_id = (select unit_id from units where name = '甲街道') order by submission_id desc limit 1")
+        con.execute(
+            "insert into ledger_rows by name select * replace (99 as submission_id) from ledger_rows"
+            " where submission_id = (select max(submission_id) from submissions where submission_id < 99"
+            " and report_month = date '2024-06-01' and status = 'accepted'"
+            " and unit_id = (select unit_id from units where name = '甲街道'))")
+    return db
+
+
+def test_pages_open_on_the_latest_month_most_units_sent_and_say_why(tmp_path, monkeypatch):
+    db = small_league_with_one_early_july_ledger(tmp_path / "league.duckdb")
+    at = open_app(monkeypatch, db)
+    assert at.sidebar.selectbox(key="month").value == date(2024, 6, 1)
+    assert at.query_params["month"] in ("2024-06", ["2024-06"])
+    assert any("默认显示2024年6月" in c.value and "2/4 个单位" in c.value for c in at.sidebar.caption)
+
+    choose_month(at, date(2024, 7, 1))
+    assert at.query_params["month"] in ("2024-07", ["2024-07"])
+    assert any(c.value.startswith("1/4 个单位报送了2024年7月台账，其余单位沿用") for c in at.sidebar.caption)
+
+
+def test_the_address_bar_opens_the_view_it_names(small_db, monkeypatch):
+    at = open_app(monkeypatch, small_db, "pages/coverage.py",
+                  address={"month": "2024-05", "segment": "规模以上企业", "district": "东区"})
+    assert at.sidebar.selectbox(key="month").value == date(2024, 5, 1)
+    assert at.radio(key="segment").value == "above_scale"
+    assert at.multiselect(key="district").value == ["东区"]
+    assert at.caption[0].value.startswith("数据截至 2024年5月末")
+
+
+def test_an_address_naming_no_month_with_data_falls_back_to_the_default(small_db, monkeypatch):
+    at = open_app(monkeypatch, small_db, address={"month": "2031-01"})
+    assert at.sidebar.selectbox(key="month").value == latest_month(small_db)
+
+
+def test_a_missing_figure_shows_as_a_dash_and_a_missing_text_as_blank(small_db, monkeypatch):
+    # 东区互联网行业团委 has no target: its 年度目标 is missing.
+    at = open_app(monkeypatch, small_db)
+    units = table_with(at, "进度状态", "非公企业已新建").set_index("单位")
+    assert pd.isna(units.loc["东区互联网行业团委", "完成率"])
+    assert all(table.proto.placeholder == "—" for table in at.dataframe)
+    for table in at.dataframe:
+        texts = table.value.select_dtypes(exclude="number")
+        assert not texts.isna().any().any(), texts.columns[texts.isna().any()].tolist()
+
+
+def test_readable_writes_dates_as_dates_and_leaves_no_null_in_text():
+    from league.ui import readable
+
+    frame = pl.DataFrame({
+        "due_date": [date(2025, 1, 26), None], "report_month": [date(2025, 1, 1), None],
+        "received_at": [datetime(2025, 1, 20, 9, 5), None], "has_party_org": [True, None],
+        "note": [None, "x"], "target": [3, None],
+    })
+    shown = readable(frame)
+    assert shown.row(0) == ("2025-01-26", "2025-01", "2025-01-20 09:05", "是", "", 3)
+    assert shown.row(1) == ("", "", "", "", "x", None)
+
 
 def test_every_page_is_in_the_navigation(small_db, monkeypatch):
     at = open_app(monkeypatch, small_db)

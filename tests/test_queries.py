@@ -35,6 +35,24 @@ def test_ledger_months_keep_to_the_scope(db):
     assert queries.ledger_months(db, "西区")["report_month"].to_list() == [JUNE]
 
 
+def test_ledger_months_say_how_many_units_sent_one(db):
+    months = queries.ledger_months(db, None)
+    assert months.select("units_reporting", "units_expected").rows() == [(2, 4), (3, 4), (2, 4)]
+    assert months["mostly_reported"].to_list() == [True, True, True]  # half of the units is enough
+
+
+def test_the_default_month_is_the_latest_most_units_reported(db):
+    months = queries.ledger_months(db, None)
+    assert queries.default_month(months) == JUNE
+    # One unit alone sending July does not move everyone onto July.
+    early = pl.DataFrame({"report_month": [date(2024, 7, 1)], "units_reporting": [1], "units_expected": [4],
+                          "min_share": [0.5], "mostly_reported": [False]}, schema=months.schema)
+    assert queries.default_month(pl.concat([early, months])) == JUNE
+    # With no month mostly reported, the latest month with any ledger.
+    assert queries.default_month(early) == date(2024, 7, 1)
+    assert queries.default_month(months.clear()) is None
+
+
 def test_reporting_units_leave_out_the_city_and_districts(db):
     units = queries.reporting_units(db, None)
     assert set(units["unit"]) == {"东区互联网行业团委", "丙镇", "乙街道", "甲街道"}
@@ -87,6 +105,35 @@ def test_progress_total_adds_up_the_units_and_judges_the_sum(db):
     assert (total["done_enterprise"], total["target_enterprise"]) == (8, 21)
     assert (total["done_social"], total["target_social"]) == (2, 3)
     assert (total["done_direct"], total["target_direct"]) == (3, 7)
+
+
+def test_progress_says_how_far_short_each_unit_is_laggards_first(db):
+    # June 2024: the plan's 50% milestone falls on 30 June, so expected and milestone shares are both 0.5.
+    units = queries.progress_by_unit(db, None, JUNE)
+    assert units.select("unit", "status", "short_of_expected", "short_of_milestone").rows() == [
+        ("甲街道", "滞后", 4, 4),  # 2 of 12: ceil(12 x 0.5) - 2
+        ("丙镇", "略有滞后", 1, 1),  # 3 of 7: ceil(3.5) - 3
+        ("东区互联网行业团委", "无目标", 0, 0),
+        ("乙街道", "达到序时进度", 0, 0),  # 4 of 5, ahead: never below zero
+    ]
+    assert set(units["milestone_date"]) == {date(2024, 6, 30)}
+
+
+def test_progress_by_district_adds_up_its_units_and_counts_those_behind(db):
+    districts = queries.progress_by_district(db, None, JUNE)
+    assert districts.select("district", "done", "target", "status", "short_of_expected", "units",
+                            "units_behind").rows() == [
+        ("东区", 7, 17, "略有滞后", 2, 3, 1),  # 乙街道 ahead makes up part of 甲街道's shortfall
+        ("西区", 3, 7, "略有滞后", 1, 1, 1),
+    ]
+    total = queries.progress_total(db, None, JUNE).row(0, named=True)
+    assert (total["short_of_expected"], total["units"], total["units_behind"]) == (2, 4, 2)
+
+
+def test_after_a_milestone_the_shortfall_is_to_the_next_one(db):
+    total = queries.progress_total(db, None, date(2024, 8, 1)).row(0, named=True)
+    assert (total["milestone_date"], total["milestone_share"]) == (date(2024, 9, 30), 1.0)
+    assert total["short_of_milestone"] == 24 - 10
 
 
 def test_filtering_by_org_type_measures_against_that_types_target(db):

@@ -26,6 +26,8 @@ LEDGER_KIND = "两新组织团建工作台账"
 TEMPLATE_BUTTON = f"下载空白模板：{LEDGER_KIND}（含示例行、下拉选项和填表说明）"
 HEADLINE = "新建团组织（全部）"
 UNITS_TABLE_BUTTON = "下载表格（Excel）"
+# Streamlit marks a keyed element with the CSS class st-key-<key>; ui.table_with_download keys its button.
+OVERVIEW_UNITS_DOWNLOAD = ".st-key-progress_units_download"
 HEADER_ROW = 2  # the demo's ledgers, like the template, have a title row above the header
 LEDGER_NAME = re.compile(r"^(?P<unit>.+?)\d{4}年\d{1,2}月两新组织团建工作台账\.xlsx$")
 TEMPLATE_TITLE = f"XX单位XXXX年X月{LEDGER_KIND}"  # row 1 of the template, as downloaded
@@ -159,7 +161,7 @@ def overview_figures(app, folder: Path) -> tuple[str, dict[str, dict]]:
     """The overview's headline and its per-unit table (downloaded, since the on-screen grid is a canvas)."""
     app.go_to("总览", HEADLINE)
     headline = app.metric(HEADLINE)
-    table = app.download(UNITS_TABLE_BUTTON, folder)
+    table = app.download(UNITS_TABLE_BUTTON, folder, within=OVERVIEW_UNITS_DOWNLOAD)
     return headline, {row["单位"]: row for row in read_xlsx(table)}
 
 
