@@ -19,6 +19,8 @@ APP_IDLE_JS = """() => {
             '[data-testid="stStatusWidgetRunningIcon"], [data-testid="stStatusWidgetRunningManIcon"]');
 }"""
 
+PAGE_LOCALISED_JS = "() => document.documentElement.lang === 'zh-CN'"
+
 CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
     .every(chart => !chart.checkVisibility() || chart.querySelector('.main-svg') !== null)"""
 
@@ -110,7 +112,13 @@ class StreamlitPage:
 
     # moving around
     def open(self, path: str = "/", *texts: str) -> None:
+        """Load an address as a bookmark would, until the page frame has put the page in zh-CN.
+
+        The frame's script runs a moment after the page's first words are drawn;
+        on a loaded machine that moment can come after the heading a test waits for.
+        """
         self.page.goto(self.base_url + path)
+        self.page.wait_for_function(PAGE_LOCALISED_JS, timeout=RUN_TIMEOUT_MS)
         self.wait(*texts)
 
     def go_to(self, title: str, *texts: str) -> None:
