@@ -1,4 +1,4 @@
-"""Command line: python -m etl load|demo ... (see shared/spec/interfaces.md).
+"""Command line: python -m etl load|demo|users ... (see shared/spec/interfaces.md).
 
 Exit codes of `load`: 0 every file loaded (or already loaded), 1 any file
 rejected, 2 a usage error.
@@ -7,6 +7,7 @@ rejected, 2 a usage error.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import sys
@@ -19,6 +20,8 @@ from etl import report
 from etl.contract import contract, header_key
 from etl.headers import HOW_WORDS, SET_ASIDE
 from etl.pipeline import Prepared, StorageError, load_file, parse_month_arg
+from league import access
+from league.access import ROLES, AccountError
 from league.config import data_dir, database_path
 from league.db import Database, DatabaseBusy
 
@@ -49,7 +52,50 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="生成演示数据库（与看板首次启动相同）")
     demo.add_argument("--db", type=Path)
+
+    users = commands.add_parser("users", help="管理账号（密码从标准输入读取或提示输入，从不作为参数）")
+    users.add_argument("--db", type=Path)
+    action = users.add_subparsers(dest="action", required=True)
+    add = action.add_parser("add", help="添加账号")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=list(ROLES))
+    add.add_argument("--scope", help="账号的单位范围（单位全称）：查看及报送该单位及其下属单位；领导、督导默认全市")
+    action.add_parser("disable", help="停用账号，其登录立即失效").add_argument("name")
+    action.add_parser("enable", help="重新启用停用的账号").add_argument("name")
+    action.add_parser("reset", help="重置密码（下次登录须修改）").add_argument("name")
+    action.add_parser("list", help="列出所有账号")
     return parser
+
+
+def _read_password() -> str:
+    """A new password: prompted for twice at a terminal; from standard input, one line or the same line twice."""
+    if sys.stdin.isatty():
+        first, second = getpass.getpass("新密码："), getpass.getpass("再次输入新密码：")
+    else:
+        lines = sys.stdin.read().splitlines()
+        first = lines[0] if lines else ""
+        second = lines[1] if len(lines) > 1 else first
+    if first != second:
+        raise AccountError("两次输入的密码不一致。")
+    return first
+
+
+def _users(db: Database, args: argparse.Namespace) -> int:
+    by = access.command_line_actor()
+    if args.action == "list":
+        for row in access.list_users(db).iter_rows(named=True):
+            state = "（已停用）" if row["disabled"] else ("（须修改密码）" if row["must_change"] else "")
+            print(f"{row['name']}\t{ROLES[row['role']]}\t{row['view_scope'] or row['submit_scope'] or '—'}{state}")
+        return 0
+    if args.action == "add":
+        access.add_user(db, args.name, args.role, args.scope, _read_password(), by=by, address="命令行")
+    elif args.action == "reset":
+        access.reset_password(db, args.name, _read_password(), by=by, address="命令行")
+    else:
+        access.set_disabled(db, args.name, args.action == "disable", by=by, address="命令行")
+    print({"add": "已添加", "reset": "已重置密码", "disable": "已停用", "enable": "已启用"}[args.action]
+          + f"：{args.name}", file=sys.stderr)
+    return 0
 
 
 def _print_human(result: Prepared) -> None:
@@ -93,7 +139,7 @@ def _header_map(parser: argparse.ArgumentParser, pairs: list[str], kind: str | N
 
 def _load(db: Database, args: argparse.Namespace) -> int:
     results = [
-        load_file(db, path, kind=args.kind, unit=args.unit, month=args.month, submitted_by="命令行",
+        load_file(db, path, kind=args.kind, unit=args.unit, month=args.month, submitted_by=access.command_line_actor(),
                   header_map=args.header_map, accept_drop=args.accept_drop)
         for path in args.files
     ]
@@ -138,11 +184,13 @@ def main(argv: list[str] | None = None) -> int:
         db.migrate()
         if args.command == "load":
             return _load(db, args)
+        if args.command == "users":
+            return _users(db, args)
         from etl.demo import build_demo
 
         build_demo(db, progress=lambda fraction, text: print(f"[{fraction:4.0%}] {text}", file=sys.stderr))
         return 0
-    except (DatabaseBusy, StorageError) as exc:
+    except (DatabaseBusy, StorageError, AccountError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     except (OSError, duckdb.IOException, duckdb.PermissionException):

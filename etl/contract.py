@@ -66,6 +66,7 @@ class Field:
     means: tuple[tuple[re.Pattern, ...], ...] = ()  # ways of saying it; each a set of parts that must all be there
     excludes: re.Pattern | None = None  # words that rule the field out
     absent_ok: bool = False  # a file may leave the column out
+    personal: bool = False  # about a person: masked for viewers who may not see personal data
 
     def rules_out(self, key: str) -> bool:
         """Whether a normalised header says something that rules this field out."""
@@ -155,7 +156,7 @@ def _field(spec: dict) -> Field:
     return Field(spec["name"], spec["type"], spec.get("required", False), tuple(spec["headers"]),
                  means=tuple(clause(c) for c in spec.get("means", [])),
                  excludes=re.compile("|".join(map(re.escape, excludes))) if excludes else None,
-                 absent_ok=spec.get("absent_ok", False))
+                 absent_ok=spec.get("absent_ok", False), personal=spec.get("personal", False))
 
 
 # What to write in a column of each type: the template's guide and the loader's messages say the same.

@@ -4,11 +4,13 @@
 units would send (monthly ledgers, the target breakdown, Youth Voice figures),
 deterministically for a seed. `build_demo` writes them beside the database and
 loads every one through `etl.pipeline.load_file`, so the demo exercises the
-same path as a real upload and must load clean.
+same path as a real upload and must load clean. It then creates one account
+per role with a random password (league.access.create_demo_accounts).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,7 +23,8 @@ from etl.contract import contract
 from etl.demo_words import CITY
 from etl.demo_world import MONTHS, World, build_world
 from etl.pipeline import load_file
-from league.config import demo_files_dir
+from league.access import DEMO_ACCOUNTS_FILE, ROLES, create_demo_accounts
+from league.config import data_dir, demo_files_dir
 from league.db import Database
 from league.units import save_unit_tree
 
@@ -99,7 +102,16 @@ def build_demo(db: Database, progress: Progress | None = None) -> None:
                     report(WRITE_SHARE + (1 - WRITE_SHARE) * done / len(files),
                            f"正在导入演示数据（{done + 1}/{len(files)}）：{_describe(demo_file)}")
                 _load(batch, demo_file)
+    if not db.scalar("select count(*) from users"):
+        _announce(create_demo_accounts(db), data_dir(db.path) / DEMO_ACCOUNTS_FILE)
     report(1.0, "演示数据已就绪")
+
+
+def _announce(accounts: list[tuple[str, str, str | None, str]], path: Path) -> None:
+    """The demo's passwords, shown once to the person who started it (the server's log or the terminal)."""
+    print(f"演示账号（密码只显示这一次，另存于仅本机所有者可读的 {path}）：", file=sys.stderr)
+    for name, role, scope, password in accounts:
+        print(f"  {name}\t{ROLES[role]}\t{scope or '全市'}\t{password}", file=sys.stderr)
 
 
 def _load(db: Database, demo_file: DemoFile) -> None:

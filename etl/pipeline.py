@@ -28,6 +28,7 @@ from etl.normalise import normalise
 from etl.read import RefusedFile, Sheet, UnreadableFile, read_sheets
 from etl.report import Problem
 from etl.validate import Context, Unit, validate
+from league import access
 from league.config import data_dir
 from league.db import Database, DatabaseBusy
 from league.units import REPORTING_LEVELS
@@ -61,6 +62,7 @@ class Prepared:
     based_on: int | None = None  # the accepted submission this one would replace
     submission_id: int | None = None
     changes: guards.Changes | None = None  # what loading a ledger would change
+    address: str | None = None  # where the file came from, for the audit log
 
     @property
     def errors(self) -> list[Problem]:
@@ -103,9 +105,16 @@ def parse_month_arg(text: str) -> date:
 def prepare(db: Database, path: Path, *, kind: str | None = None, unit: str | None = None,
             month: date | None = None, submitted_by: str = "命令行", received_at: datetime | None = None,
             file_name: str | None = None, today: date | None = None, header_map: dict[str, str] | None = None,
-            limits: Limits | None = None, trusted: bool = False,
+            limits: Limits | None = None, trusted: bool = False, submit_scope: str | None = None,
+            address: str | None = None,
             progress: Callable[[float, str], None] = lambda fraction, text: None) -> Prepared:
     """Keep the raw file, read it, check it. A rejected file is logged as a rejected submission.
+
+    `submit_scope` is the unit whose subtree the sender may submit for (the
+    upload page passes the signed-in user's): a file for a unit outside it,
+    or naming one in any row, is refused and the attempt recorded. The command
+    line, run by whoever holds the database file, passes none. Every check is
+    in the audit log as `submitted_by` from `address`.
 
     `file_name` is the name the person gave the file: it is recorded, never used as a path.
     `header_map` (normalised header -> field, '' to set a column aside) says what headers mean,
@@ -117,14 +126,14 @@ def prepare(db: Database, path: Path, *, kind: str | None = None, unit: str | No
         return _prepare(db, path, kind=kind, unit=unit, month=month, submitted_by=submitted_by,
                         received_at=received_at, file_name=file_name or path.name, today=today or date.today(),
                         header_map=header_map or {}, limits=limits or Limits.default(), trusted=trusted,
-                        progress=progress)
+                        submit_scope=submit_scope, address=address, progress=progress)
     except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
         log.exception("could not store %s", file_name or path.name)
         raise StorageError() from exc
 
 
 def _prepare(db: Database, path: Path, *, kind, unit, month, submitted_by, received_at, file_name, today,
-             header_map, limits, trusted, progress) -> Prepared:
+             header_map, limits, trusted, submit_scope, address, progress) -> Prepared:
     progress(0.0, "正在保存收到的文件……")
     size = path.stat().st_size
     fits = size <= limits.max_file_bytes
@@ -132,7 +141,7 @@ def _prepare(db: Database, path: Path, *, kind, unit, month, submitted_by, recei
     receipt = load.Receipt(file_name, load.sha256_of(data) if fits else _streamed_sha256(path),
                            received_at or datetime.now(), submitted_by)
     stored = load.store_raw_file(data_dir(db.path), data) if fits else None
-    prepared = Prepared(file_name=file_name, status="ready", receipt=receipt)
+    prepared = Prepared(file_name=file_name, status="ready", receipt=receipt, address=address)
     overrides = _saved_header_map(db, unit, kind) | header_map
     try:
         check_file_size(size, limits)  # before anything is read into memory
@@ -153,6 +162,8 @@ def _prepare(db: Database, path: Path, *, kind, unit, month, submitted_by, recei
             prepared.kind, prepared.unit, prepared.month = kind, unit, month
         else:
             _check(con, prepared, table, unit, month, today)
+        refused = _outside_scope(con, prepared, submit_scope, unit) if submit_scope is not None else []
+        prepared.problems = refused + prepared.problems
         previous = load.latest_in_slot(con, prepared.slot)
         prepared.based_on = load.latest_accepted_in_slot(con, prepared.slot)
         if prepared.kind == "ledger" and not prepared.errors:
@@ -163,8 +174,43 @@ def _prepare(db: Database, path: Path, *, kind, unit, month, submitted_by, recei
         elif prepared.errors:
             prepared.status = "rejected"
             prepared.submission_id = _record_rejected(con, prepared)
+        _audit(con, prepared, "upload_refused" if refused else
+               "upload_rejected" if prepared.status == "rejected" else "upload_checked")
     progress(1.0, "检查完成")
     return prepared
+
+
+def _audit(con: duckdb.DuckDBPyConnection, prepared: Prepared, action: str) -> None:
+    access.audit(con, prepared.receipt.submitted_by, action, prepared.unit, {
+        "file": prepared.file_name, "kind": prepared.kind, "sha256": prepared.receipt.sha256,
+        "month": prepared.month, "rows": prepared.row_count, "errors": len(prepared.errors),
+        "status": prepared.status, "submission_id": prepared.submission_id,
+    }, prepared.address)
+
+
+def _outside_scope(con: duckdb.DuckDBPyConnection, prepared: Prepared, submit_scope: str,
+                   chosen_unit: str | None) -> list[Problem]:
+    """An error for a file sent for, or naming in its rows, a unit outside the sender's submit scope."""
+    scope_path = con.execute("select path from units where name = ?", [submit_scope]).fetchone()
+    paths = dict(con.execute("select name, path from units").fetchall())
+
+    def outside(unit: str | None) -> bool:
+        return unit is not None and (scope_path is None or not paths.get(unit, "").startswith(scope_path[0]))
+
+    told = f"您的账号只能报送“{submit_scope}”及其下属单位的数据" if scope_path else "您的账号没有报送范围"
+    sheet = prepared.sheet
+    for unit in dict.fromkeys((chosen_unit, prepared.unit)):
+        if outside(unit):
+            return [Problem("error", "outside_scope", f"{told}，“{unit}”不在其中，文件未载入。", sheet)]
+    rows = prepared.rows
+    if rows is None or "unit" not in rows.columns:
+        return []
+    named = rows.filter(pl.col("unit").map_elements(outside, return_dtype=pl.Boolean))
+    if named.is_empty():
+        return []
+    header = next((r.header for r in prepared.readings if r.field == "unit"), None)
+    return [Problem("error", "outside_scope", f"{told}，这些行的单位不在其中，文件未载入。", sheet, header,
+                    named["excel_row"].to_list(), named["unit"].unique(maintain_order=True).to_list())]
 
 
 def commit(db: Database, prepared: Prepared, *, confirmed: bool = False) -> Prepared:
@@ -189,6 +235,7 @@ def commit(db: Database, prepared: Prepared, *, confirmed: bool = False) -> Prep
                 con, prepared.slot, prepared.receipt, prepared.sheet, prepared.row_count, "accepted",
                 prepared.problems)
             load.insert_rows(con, prepared.kind, prepared.submission_id, prepared.rows)
+            _audit(con, dataclasses.replace(prepared, status="accepted"), "upload_confirmed")
     except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
         log.exception("could not write %s", prepared.file_name)
         raise StorageError() from exc
@@ -210,9 +257,10 @@ def refuse_unconfirmed(db: Database, prepared: Prepared) -> Prepared:
     held = set(map(id, prepared.to_confirm))
     prepared.problems = [dataclasses.replace(p, severity="error", message=p.message + "（命令行确认请加 --accept-drop）")
                          if id(p) in held else p for p in prepared.problems]
+    prepared.status = "rejected"
     with db.transaction() as con:
         prepared.submission_id = _record_rejected(con, prepared)
-    prepared.status = "rejected"
+        _audit(con, prepared, "upload_rejected")
     return prepared
 
 

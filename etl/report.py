@@ -34,7 +34,7 @@ RULE_NAMES = {
     "district_of_unit": "区县与报送单位不一致", "duplicate_organisation": "组织重复",
     "unit_known": "未登记的报送单位", "replies_within_questions": "回复数多于咨询数", "duplicate_key": "同期重复",
     "same_as_last_month": "与上月完全相同", "count_jump": "人数骤增", "large_drop": "组织数骤减",
-    "organisation_vanished": "组织未再出现",
+    "organisation_vanished": "组织未再出现", "outside_scope": "超出报送范围",
 }
 
 # How calamine writes a cell that holds a real Excel date: "2027-03-01 00:00:00".

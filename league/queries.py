@@ -5,8 +5,11 @@ ending in `select * from final`. The league's rules (new this year, on track,
 a gap, late, reply rate) are macros from `sql/rules.sql`; nothing here
 re-implements them.
 
-`scope` is the name of a unit in the tree (None = the whole city); every
-scoped query keeps to `units_in_scope(scope)`. `as_of_month` is any date in the
+`scope` is the name of a unit in the tree: every scoped query keeps to
+`units_in_scope(scope)`, the unit's subtree. There is no "everything" default:
+a missing or unknown scope covers nothing, and the whole tree is its root's
+name (`whole_tree`). Pages never call these directly; they read through
+`league.gateway`, which passes the viewer's scope and masks what they may not see. `as_of_month` is any date in the
 month looked from. Column names are English; pages label them in Chinese.
 Nothing here imports streamlit: caching sits at the page edge (`league.ui`).
 """
@@ -78,6 +81,11 @@ def default_month(months: pl.DataFrame) -> date | None:
         return None
     mostly = months.filter(pl.col("mostly_reported"))
     return (mostly if not mostly.is_empty() else months)["report_month"].max()
+
+
+def whole_tree(db: Database) -> str:
+    """The root unit's name: the scope that covers every unit (the command line's and the tests')."""
+    return db.scalar("select name from units where parent_id is null")
 
 
 def reporting_units(db: Database, scope: str | None) -> pl.DataFrame:
@@ -258,6 +266,6 @@ def organisation_history(db: Database, scope: str | None, as_of_month: date, usc
 
 # --- 上传: the files received ---------------------------------------------------
 
-def received_files(db: Database, scope: str | None, limit: int = 200) -> pl.DataFrame:
-    """The latest submissions, accepted or rejected, with the sha256 that finds the raw file."""
+def received_files(db: Database, scope: str | None, limit: int | None = 200) -> pl.DataFrame:
+    """The latest submissions, accepted or rejected, with the sha256 that finds the raw file (limit None: all)."""
     return _run(db, "received_files", scope=scope, limit=limit)

@@ -179,8 +179,17 @@ def district_colours() -> dict[str, str]:
 
 
 def scope() -> str | None:
-    """The unit whose subtree the viewer may see; None (the whole city) until sign-in sets it."""
-    return st.session_state.get(SCOPE_KEY)
+    """The unit whose subtree the viewer may see: the whole tree until the sign-in form sets it (issue 9).
+
+    A scope of None covers nothing (units_in_scope denies by default), so the
+    whole tree is named explicitly.
+    """
+    return st.session_state.get(SCOPE_KEY) or _whole_tree(str(database().path), data_version())
+
+
+@st.cache_data(show_spinner=False)
+def _whole_tree(db_path: str, data_version: int) -> str | None:
+    return queries.whole_tree(_open_database(db_path))
 
 
 DATA_VERSION_MAX_AGE = 1.0  # seconds a page may go on showing data another process has just replaced

@@ -71,7 +71,7 @@ def choose_month(at: AppTest, month: date) -> AppTest:
 
 def latest_month(db) -> date:
     """The month pages open on (on the demo, the latest month: every month is mostly reported)."""
-    return queries.default_month(queries.ledger_months(db, None))
+    return queries.default_month(queries.ledger_months(db, queries.whole_tree(db)))
 
 
 def fraction(value: float) -> str:
@@ -83,7 +83,7 @@ def fraction(value: float) -> str:
 def test_progress_page_shows_the_years_progress(demo_db, monkeypatch):
     at = open_app(monkeypatch, demo_db)
     month = latest_month(demo_db)
-    total = queries.progress_total(demo_db, None, month).row(0, named=True)
+    total = queries.progress_total(demo_db, queries.whole_tree(demo_db), month).row(0, named=True)
 
     shown = metrics(at)
     assert shown["新建团组织（全部）"] == f"{total['done']:,} / {total['target']:,}"
@@ -93,7 +93,7 @@ def test_progress_page_shows_the_years_progress(demo_db, monkeypatch):
     assert shown["其中：直接联系管理"] == f"{total['done_direct']:,} / {total['target_direct']:,}"
 
     table = table_with(at, "进度状态", "非公企业已新建")
-    assert len(table) == queries.reporting_units(demo_db, None).height
+    assert len(table) == queries.reporting_units(demo_db, queries.whole_tree(demo_db)).height
     assert set(table["进度状态"]) <= {"🟢 达到序时进度", "🟡 略有滞后", "🔴 滞后", "⚪ 无目标"}
     assert chart_titles(at) == ["各单位新建团组织完成率（虚线为序时进度）", f"{month.year}年累计新建团组织与序时进度"]
     assert at.download_button[0].label == "下载表格（Excel）"
@@ -103,13 +103,13 @@ def test_progress_page_shows_the_years_progress(demo_db, monkeypatch):
 def test_progress_page_filters_by_org_type_and_district(demo_db, monkeypatch):
     at = open_app(monkeypatch, demo_db)
     month = latest_month(demo_db)
-    district = queries.reporting_units(demo_db, None)["district"][0]
+    district = queries.reporting_units(demo_db, queries.whole_tree(demo_db))["district"][0]
 
     at.radio(key="org_type").set_value("社会组织")
     at.multiselect(key="district").set_value([district])
     rerun(at)
 
-    total = queries.progress_total(demo_db, None, month, districts=[district], org_type="社会组织").row(0, named=True)
+    total = queries.progress_total(demo_db, queries.whole_tree(demo_db), month, districts=[district], org_type="社会组织").row(0, named=True)
     assert metrics(at)["新建团组织（社会组织）"] == f"{total['done']:,} / {total['target']:,}"
     table = table_with(at, "进度状态", "非公企业已新建")
     assert set(table["所属区县"]) == {district}
@@ -148,12 +148,12 @@ def test_the_as_of_month_is_shared_by_every_page(demo_db, monkeypatch):
     assert at.sidebar.selectbox(key="month").value == latest_month(demo_db)
 
     choose_month(at, june)
-    total = queries.progress_total(demo_db, None, june).row(0, named=True)
+    total = queries.progress_total(demo_db, queries.whole_tree(demo_db), june).row(0, named=True)
     assert metrics(at)["新建团组织（全部）"] == f"{total['done']:,} / {total['target']:,}"
 
     rerun(at.switch_page("pages/submissions.py"))
     assert at.sidebar.selectbox(key="month").value == june
-    rates = queries.submission_rates(demo_db, None, june).filter(pl.col("report_month") == june).row(0, named=True)
+    rates = queries.submission_rates(demo_db, queries.whole_tree(demo_db), june).filter(pl.col("report_month") == june).row(0, named=True)
     assert metrics(at)["按时报送率"] == fraction(rates["on_time_rate"])
     assert len(table_with(at, "报送率")) == 6  # January to June
 
@@ -167,14 +167,14 @@ def test_coverage_page_by_segment_with_the_gap_list(demo_db, monkeypatch):
     at.radio(key="segment").set_value("above_scale")
     rerun(at)
 
-    overall = queries.coverage(demo_db, None, month, segment="above_scale").filter(pl.col("district").is_null())
+    overall = queries.coverage(demo_db, queries.whole_tree(demo_db), month, segment="above_scale").filter(pl.col("district").is_null())
     overall = overall.row(0, named=True)
     shown = metrics(at)
     assert shown["组织数"] == f"{overall['organisations']:,}"
     assert shown["团组织覆盖率"] == fraction(overall["coverage"])
     assert chart_titles(at) == ["团组织覆盖率（规模以上企业，按区县 × 行业）"]
 
-    gaps = queries.gap_list(demo_db, None, month, segment="above_scale")
+    gaps = queries.gap_list(demo_db, queries.whole_tree(demo_db), month, segment="above_scale")
     assert shown["空白点"] == f"{gaps.height:,}"
     listed = table_with(at, "核查提示")
     assert listed["统一社会信用代码"].tolist() == gaps["uscc"].to_list()
@@ -200,7 +200,7 @@ def test_coverage_page_says_when_a_filter_matches_nothing(small_db, monkeypatch)
 def test_youth_voice_page_totals_trends_ranking_and_one_unit(demo_db, monkeypatch):
     at = open_app(monkeypatch, demo_db, "pages/youth_voice.py")
     month = latest_month(demo_db)
-    this_month = queries.youth_voice_by_month(demo_db, None, month).filter(pl.col("month") == month).row(0, named=True)
+    this_month = queries.youth_voice_by_month(demo_db, queries.whole_tree(demo_db), month).filter(pl.col("month") == month).row(0, named=True)
     shown = metrics(at)
     assert shown["回复率"] == fraction(this_month["reply_rate"])
     assert shown["访问量"] == f"{this_month['visits']:,}"
@@ -210,10 +210,10 @@ def test_youth_voice_page_totals_trends_ranking_and_one_unit(demo_db, monkeypatc
     rerun(at)
     assert chart_titles(at) == ["青年之声各月回复率", f"{month.year}年{month.month}月各单位覆盖青年人次排行"]
 
-    unit = queries.youth_voice_by_unit(demo_db, None, month)["unit"][0]
+    unit = queries.youth_voice_by_unit(demo_db, queries.whole_tree(demo_db), month)["unit"][0]
     at.selectbox(key="unit").set_value(unit)
     rerun(at)
-    history = queries.youth_voice_by_month(demo_db, None, month, unit=unit)
+    history = queries.youth_voice_by_month(demo_db, queries.whole_tree(demo_db), month, unit=unit)
     detail = at.dataframe[-1].value
     assert detail["咨询求助及问题反映数"].tolist() == history["questions"].to_list()
 
@@ -231,8 +231,8 @@ def test_youth_voice_page_says_when_there_is_no_report_yet(small_db, monkeypatch
 def test_submissions_page_grid_and_rates(demo_db, monkeypatch):
     at = open_app(monkeypatch, demo_db, "pages/submissions.py")
     month = latest_month(demo_db)
-    grid = queries.submission_grid(demo_db, None, month)
-    now = queries.submission_rates(demo_db, None, month).filter(pl.col("report_month") == month).row(0, named=True)
+    grid = queries.submission_grid(demo_db, queries.whole_tree(demo_db), month)
+    now = queries.submission_rates(demo_db, queries.whole_tree(demo_db), month).filter(pl.col("report_month") == month).row(0, named=True)
 
     shown = metrics(at)
     assert shown["报送率"] == fraction(now["reporting_rate"])

@@ -168,7 +168,7 @@ def test_every_received_file_can_be_had_again_exactly_as_sent(db):
 
     load_file(db, CASES / "ledger_2025-03.csv", submitted_by="王芳")
     load_file(db, CASES / "ledger_2025-04_bad.csv", submitted_by="王芳")
-    received = queries.received_files(db, None)
+    received = queries.received_files(db, queries.whole_tree(db))
     assert received.select("file_name", "outcome", "submitted_by").rows() == [
         ("ledger_2025-04_bad.csv", "rejected", "王芳"), ("ledger_2025-03.csv", "accepted", "王芳")]
     with db.connect() as con:

@@ -127,12 +127,17 @@ create or replace macro submission_timeliness(first_received_at, report_month) a
         else '逾期'
     end;
 
--- The reporting units inside a scope: the subtree under a unit (null = everything).
+-- The reporting units inside a scope: the subtree under a unit. A missing or
+-- unknown scope covers nothing (deny by default); the whole tree is its root's name.
 create or replace macro units_in_scope(scope_unit) as table
     select r.*
     from reporting_units r
-    where scope_unit is null
-       or starts_with(r.path, (select path from units where name = scope_unit));
+    where starts_with(r.path, (select path from units where name = scope_unit));
+
+-- Whether a scope is the whole tree (the root unit), which alone sees what is
+-- tied to no one unit: the city's plan files, files that named no unit.
+create or replace macro is_whole_tree(scope_unit) as
+    coalesce((select parent_id is null from units where name = scope_unit), false);
 
 -- The yearly target a count of new organisations is measured against: one
 -- organisation type's target when the view is narrowed to that type (org_type_filter

@@ -90,7 +90,7 @@ def test_a_reload_and_a_sent_link_keep_the_view(app, app_db):
     from league import queries
     from league.db import Database
 
-    months = queries.ledger_months(Database(app_db), None)["report_month"].to_list()
+    months = queries.ledger_months(Database(app_db), queries.whole_tree(Database(app_db)))["report_month"].to_list()
     earlier = months[len(months) // 2]
     label = f"{earlier.year}年{earlier.month}月"
     app.open("/coverage", "团组织覆盖情况")
@@ -126,10 +126,10 @@ def test_a_drilled_down_view_opens_from_its_link(app, app_db):
     from league.db import Database
 
     db = Database(app_db)
-    month = queries.default_month(queries.ledger_months(db, None))
-    district = queries.area_summary(db, None, month)["area"][0]
-    unit = queries.area_summary(db, None, month, district=district)["area"][0]
-    organisation = queries.unit_organisations(db, None, month, unit=unit).row(0, named=True)
+    month = queries.default_month(queries.ledger_months(db, queries.whole_tree(db)))
+    district = queries.area_summary(db, queries.whole_tree(db), month)["area"][0]
+    unit = queries.area_summary(db, queries.whole_tree(db), month, district=district)["area"][0]
+    organisation = queries.unit_organisations(db, queries.whole_tree(db), month, unit=unit).row(0, named=True)
 
     app.open("/drilldown", "督导下钻")
     app.choose("区县", district)

@@ -1,0 +1,109 @@
+"""The one way data reaches a viewer: every read, export and raw file goes through here with an actor.
+
+A read is the actor's: the query runs for the actor's view scope (the SQL
+keeps to `units_in_scope`, which covers nothing for a missing scope), and
+personal fields are masked unless the actor may see personal data. No actor,
+no data. Pages, downloads and problem reports all come through these
+functions, so no page or future capability can forget the viewer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+
+import polars as pl
+
+from league import queries
+from league.access import Actor
+from league.config import data_dir
+from league.db import Database
+
+
+class AccessDenied(PermissionError):
+    """The actor may not do this; the message is for the user, in Chinese."""
+
+
+@cache
+def personal_fields() -> frozenset[str]:
+    """Fields the data contract marks `personal`, over every kind of sheet."""
+    from etl.contract import contract
+
+    return frozenset(f.name for kind in contract().kinds.values() for f in kind.fields if f.personal)
+
+
+def mask_phone(value: str | None) -> str | None:
+    """138****5678: the first three and last four digits of a long number, else all but the last digit hidden."""
+    if value is None or value == "":
+        return value
+    text = str(value)
+    if len(text) >= 8:
+        return text[:3] + "****" + text[-4:]
+    return "*" * (len(text) - 1) + text[-1:]
+
+
+def mask_name(value: str | None) -> str | None:
+    """张**: the first character, the rest hidden."""
+    if value is None or value == "":
+        return value
+    text = str(value)
+    return text[:1] + "*" * max(len(text) - 1, 1)
+
+
+def mask(field: str, value):
+    """A personal field's value as it may be shown to someone who may not see it."""
+    return mask_phone(value) if re.search("phone", field) else mask_name(value)
+
+
+def masked(frame: pl.DataFrame, actor: Actor, labels: dict[str, str] | None = None) -> pl.DataFrame:
+    """The frame with its personal columns masked, unless the actor may see personal data.
+
+    `labels` names the columns under another name (a problem report's headers).
+    """
+    if actor.can("see_personal"):
+        return frame
+    columns = {**{name: name for name in personal_fields()}, **(labels or {})}
+    hidden = [(column, field) for column, field in columns.items()
+              if field in personal_fields() and column in frame.columns]
+    return frame.with_columns(
+        pl.col(column).cast(pl.String).map_elements(lambda v, f=field: mask(f, v), return_dtype=pl.String)
+        for column, field in hidden
+    )
+
+
+def _require(actor: Actor | None, action: str, unit_path: str | None = None) -> Actor:
+    if actor is None:
+        raise AccessDenied("请先登录。")
+    if not actor.can(action, unit_path):
+        raise AccessDenied("您的账号没有这项权限。")
+    return actor
+
+
+def read(db: Database, actor: Actor | None, query: Callable[..., pl.DataFrame], *args, **filters) -> pl.DataFrame:
+    """A named query of league.queries run for the actor: their view scope, their fields."""
+    actor = _require(actor, "view")
+    return masked(query(db, actor.view_scope, *args, **filters), actor)
+
+
+def unit_path(db: Database, unit: str | None) -> str | None:
+    return db.scalar("select path from units where name = ?", [unit]) if unit else None
+
+
+def submittable_units(db: Database, actor: Actor | None) -> list[str]:
+    """The reporting units the actor may upload a ledger for, in the tree's order."""
+    if actor is None or not actor.can("submit"):
+        return []
+    return db.query("select name from units_in_scope(?) order by path", [actor.submit_scope])["name"].to_list()
+
+
+def raw_file(db: Database, actor: Actor | None, sha256: str) -> bytes | None:
+    """A received file as it arrived, if it is one of the actor's view scope (None when only its hash was kept)."""
+    from etl.load import read_raw_file
+
+    actor = _require(actor, "view")
+    visible = read(db, actor, queries.received_files, limit=None)
+    if sha256 not in set(visible["sha256"]):
+        raise AccessDenied("这个文件不在您的查看范围内。")
+    with db.connect() as con:
+        return read_raw_file(con, data_dir(db.path), sha256)
