@@ -125,7 +125,8 @@ def _scopes(con: duckdb.DuckDBPyConnection, role: str, scope: str | None) -> tup
 
 
 def add_user(db: Database, name: str, role: str, scope: str | None, password: str, by: str,
-             address: str | None = None) -> None:
+             address: str | None = None, must_change: bool = False) -> None:
+    """A new account; `must_change` makes the user set their own password at the first sign-in."""
     name = name.strip()
     if not name:
         raise AccountError("用户名不能为空。")
@@ -134,9 +135,18 @@ def add_user(db: Database, name: str, role: str, scope: str | None, password: st
         view, submit = _scopes(con, role, scope)
         if con.execute("select 1 from users where name = ?", [name]).fetchone():
             raise AccountError(f"用户“{name}”已存在。")
-        con.execute("insert into users (name, password_hash, role, view_scope, submit_scope) values (?, ?, ?, ?, ?)",
-                    [name, password_hash, role, view, submit])
+        con.execute("insert into users (name, password_hash, role, view_scope, submit_scope, must_change)"
+                    " values (?, ?, ?, ?, ?, ?)", [name, password_hash, role, view, submit, must_change])
         audit(con, by, "user_added", None, {"user": name, "role": role, "scope": scope}, address)
+
+
+def scope_choices(db: Database, role: str) -> list[str]:
+    """The units an account of `role` may be scoped to, in the tree's order (none for an admin)."""
+    if role == "admin":
+        return []
+    return db.query("select name from units where $levels::varchar[] is null or list_contains($levels, level)"
+                    " order by path", {"levels": list(SCOPE_LEVELS[role]) if SCOPE_LEVELS[role] else None}
+                    )["name"].to_list()
 
 
 def _existing(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -329,6 +339,11 @@ def audit_entries(db: Database, since: datetime | None = None, until: datetime |
         " and ($actions::varchar[] is null or list_contains($actions, action))"
         " order by audit_id desc limit $limit",
         {"since": since, "until": until, "actor": actor, "actions": actions, "limit": limit})
+
+
+def audit_actors(db: Database) -> list[str]:
+    """Everyone the audit log names, for filtering it."""
+    return db.query("select distinct actor from audit_log where actor is not null order by actor")["actor"].to_list()
 
 
 def uploads_in_last_hour(db: Database, name: str, now: datetime | None = None) -> int:

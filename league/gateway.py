@@ -9,6 +9,7 @@ functions, so no page or future capability can forget the viewer.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from functools import cache
@@ -70,6 +71,38 @@ def masked(frame: pl.DataFrame, actor: Actor, labels: dict[str, str] | None = No
         pl.col(column).cast(pl.String).map_elements(lambda v, f=field: mask(f, v), return_dtype=pl.String)
         for column, field in hidden
     )
+
+
+def masked_check(problems: list, table, actor: Actor) -> tuple[list, object]:
+    """A checked upload's problems and sheet as the actor may see them: what the file holds in a
+    personal column masked in the problem list, its messages and the marked copy of the sheet.
+
+    `table` is the upload's etl.locate.Table (or None); its headers say which columns are personal.
+    """
+    if actor.can("see_personal") or table is None:
+        return problems, table
+    personal = {header: field for field, header in table.headers.items() if field in personal_fields()}
+    hidden = []
+    for problem in problems:
+        field = personal.get(problem.column or "")
+        if field is None or not problem.values:
+            hidden.append(problem)
+            continue
+        message = problem.message
+        for value in problem.values:
+            message = message.replace(str(value), mask(field, str(value)) or "")
+        hidden.append(dataclasses.replace(problem, message=message,
+                                          values=[mask(field, str(v)) for v in problem.values]))
+    grid_columns = {table.header_columns[header]: field for header, field in personal.items()
+                    if header in table.header_columns}
+    body = pl.int_range(pl.len()) >= table.header_row  # grid row i is Excel row i + 1
+    grid = table.grid.with_columns(
+        pl.when(body).then(pl.col(column).cast(pl.String).map_elements(
+            lambda v, f=field: mask(f, v), return_dtype=pl.String)).otherwise(pl.col(column).cast(pl.String))
+        for column, field in grid_columns.items()
+    )
+    rows = masked(table.rows, actor)
+    return hidden, dataclasses.replace(table, grid=grid, rows=rows)
 
 
 def _require(actor: Actor | None, action: str, unit_path: str | None = None) -> Actor:

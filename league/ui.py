@@ -1,9 +1,10 @@
 """The page edge: the only module in `league` that imports streamlit.
 
-It holds what every page shares: the one Database per process, cached query
-results keyed on (database, data version, scope, arguments), the "数据截至"
-month chosen in the sidebar, the viewer's scope, Chinese column labels, and
-the table-with-download and empty-state helpers.
+It holds what every page shares: the one Database per process, cached reads
+through the gateway keyed on (database, data version, the viewer's reading
+rights, arguments), the "数据截至" month chosen in the sidebar, Chinese column
+labels, and the table-with-download and empty-state helpers. The viewer is
+the actor league.signin put in the session; with none, nothing is read.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from league import queries
-from league.config import data_dir, database_path
+from league import access, gateway, queries
+from league.access import Actor
+from league.config import database_path
 from league.db import Database
 
 AS_OF_KEY = "month"  # the 数据截至 month, in the session and in the address bar (?month=2025-06)
-SCOPE_KEY = "scope"
+ACTOR_KEY = "actor"  # the signed-in Actor, put in the session by league.signin
 STATIC_DIR = Path(__file__).parent / "static"
 UPLOAD_MONTHS_BACK = 24  # how far back the upload page offers report months
 
@@ -178,18 +180,25 @@ def district_colours() -> dict[str, str]:
     return {name: DISTRICT_PALETTE[i % len(DISTRICT_PALETTE)] for i, name in enumerate(districts)}
 
 
-def scope() -> str | None:
-    """The unit whose subtree the viewer may see: the whole tree until the sign-in form sets it (issue 9).
-
-    A scope of None covers nothing (units_in_scope denies by default), so the
-    whole tree is named explicitly.
-    """
-    return st.session_state.get(SCOPE_KEY) or _whole_tree(str(database().path), data_version())
+def actor() -> Actor | None:
+    """The signed-in viewer of this session (None before sign-in)."""
+    return st.session_state.get(ACTOR_KEY)
 
 
-@st.cache_data(show_spinner=False)
-def _whole_tree(db_path: str, data_version: int) -> str | None:
-    return queries.whole_tree(_open_database(db_path))
+def _reader() -> Actor:
+    viewer = actor()
+    if viewer is None:
+        raise gateway.AccessDenied("请先登录。")
+    return viewer.reader()
+
+
+def address() -> str | None:
+    """Where the request comes from, for the audit log (None where Streamlit cannot tell, as in tests)."""
+    try:
+        where = st.context.ip_address
+    except (AttributeError, RuntimeError):
+        return None
+    return where if isinstance(where, str) else None  # AppTest's context is a stand-in
 
 
 DATA_VERSION_MAX_AGE = 1.0  # seconds a page may go on showing data another process has just replaced
@@ -218,20 +227,27 @@ def data_changed() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(query_name: str, db_path: str, data_version: int, args: tuple, kwargs: tuple) -> pl.DataFrame:
-    # data_version is part of the key only: a new upload makes every old entry unreachable.
-    return getattr(queries, query_name)(_open_database(db_path), *args, **dict(kwargs))
+def _cached_read(query_name: str, db_path: str, data_version: int, reader: Actor, args: tuple,
+                 kwargs: tuple) -> pl.DataFrame:
+    # data_version is part of the key only: a new upload makes every old entry unreachable. The
+    # reader (role and view scope, no name) is too: one district is never served another's figures.
+    return gateway.read(_open_database(db_path), reader, getattr(queries, query_name), *args, **dict(kwargs))
+
+
+@st.cache_data(show_spinner=False)
+def _cached_reference(query_name: str, db_path: str, data_version: int) -> pl.DataFrame:
+    return getattr(queries, query_name)(_open_database(db_path))
 
 
 def fetch(query: Callable[..., pl.DataFrame], *args, **filters) -> pl.DataFrame:
-    """Run a scoped query from league.queries for the viewer's scope, cached."""
-    return _cached(query.__name__, str(database().path), data_version(), (scope(), *args),
-                   tuple(sorted(filters.items())))
+    """A named query of league.queries read through the gateway as the viewer, cached."""
+    return _cached_read(query.__name__, str(database().path), data_version(), _reader(), args,
+                        tuple(sorted(filters.items())))
 
 
-def fetch_reference(query: Callable[..., pl.DataFrame], *args) -> pl.DataFrame:
-    """Run an unscoped query (the plan's settings), cached."""
-    return _cached(query.__name__, str(database().path), data_version(), args, ())
+def fetch_reference(query: Callable[..., pl.DataFrame]) -> pl.DataFrame:
+    """An unscoped query of the plan itself (its settings: no unit's data), cached."""
+    return _cached_reference(query.__name__, str(database().path), data_version())
 
 
 # --- the "数据截至" month ------------------------------------------------------
@@ -408,13 +424,26 @@ def readable(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl.Da
     return frame.select(readable)
 
 
-def raw_file(sha256: str) -> bytes:
-    """A received file as it arrived, for downloading again."""
-    from etl.load import read_raw_file
+def raw_file(sha256: str) -> bytes | None:
+    """A received file of the viewer's scope as it arrived, for downloading again (None: only its hash was kept)."""
+    return gateway.raw_file(database(), actor(), sha256)
 
-    db = database()
-    with db.connect() as con:
-        return read_raw_file(con, data_dir(db.path), sha256)
+
+def audited(make: Callable[[], bytes], what: str, rows: int | None = None, unit: str | None = None
+            ) -> Callable[[], bytes]:
+    """A download's content, made when the button is pressed and recorded in the audit log then.
+
+    The viewer and address are taken now: the button's callback runs outside the page's run.
+    """
+    viewer, where, db = actor(), address(), database()
+
+    def download() -> bytes:
+        content = make()
+        access.record(db, viewer.name if viewer else None, "download", unit,
+                      {"file": what, "rows": rows, "bytes": len(content)}, where)
+        return content
+
+    return download
 
 
 def xlsx_bytes(frame: pl.DataFrame, percent_columns: Sequence[str] = ()) -> bytes:
@@ -453,7 +482,8 @@ def table_with_download(frame: pl.DataFrame, columns: Sequence[str], file_name: 
     )
     # The workbook is written when the button is pressed, not on every run of the page.
     st.download_button(
-        "下载表格（Excel）", data=lambda: xlsx_bytes(shown, percents), file_name=file_name,
+        "下载表格（Excel）", data=audited(lambda: xlsx_bytes(shown, percents), file_name, shown.height),
+        file_name=file_name,
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:", key=f"{key}_download", on_click="ignore",
     )

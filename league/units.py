@@ -8,6 +8,12 @@ import polars as pl
 REPORTING_LEVELS = ("street", "industry")  # the levels that submit ledgers
 
 
+def path_segment(name: str) -> str:
+    """A unit's name as one segment of a tree path: with "/" (and "%") escaped, a unit named
+    "甲街道/东片" is not inside 甲街道's subtree, whose scope is the path prefix "/…/甲街道/"."""
+    return name.replace("%", "%25").replace("/", "%2F")
+
+
 def save_unit_tree(con: duckdb.DuckDBPyConnection, units: pl.DataFrame) -> int:
     """Add units that are not there yet; return how many were added.
 
@@ -27,7 +33,7 @@ def save_unit_tree(con: duckdb.DuckDBPyConnection, units: pl.DataFrame) -> int:
             raise ValueError(f"上级单位“{row['parent']}”不存在，无法添加“{row['name']}”")
         parent_id, parent_path, parent_district = parent if parent else (None, "/", None)
         district = row["name"] if row["level"] == "district" else parent_district
-        path = f"{parent_path}{row['name']}/"
+        path = f"{parent_path}{path_segment(row['name'])}/"
         con.execute(
             "insert into units (unit_id, name, level, parent_id, district, path) values (?, ?, ?, ?, ?, ?)",
             [next_id, row["name"], row["level"], parent_id, district, path],

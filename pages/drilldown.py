@@ -11,7 +11,7 @@ AREA_COLUMNS = ["status", "organisations", "with_league_org", "coverage", "gaps"
 ORGANISATION_COLUMNS = [
     "must_build_now", "is_new", "org_name", "uscc", "industry", "org_type", "street", "park",
     "employees", "youth_employees", "league_members", "has_party_org", "has_league_org", "league_org_kind",
-    "league_org_date", "directly_managed", "ledger_month",
+    "league_org_date", "directly_managed", "leader_name", "leader_phone", "ledger_month",
 ]
 HISTORY_COLUMNS = [
     "report_month", "unit", "org_name", "employees", "youth_employees", "league_members", "has_party_org",

@@ -117,7 +117,9 @@ chosen = st.selectbox("下载原件", list(by_id), index=None, placeholder="选�
                                             f"（{ui.OUTCOME_WORDS[by_id[i]['outcome']]}）")
 original = ui.raw_file(by_id[chosen]["sha256"]) if chosen is not None else None
 if original is not None:
-    st.download_button(f"下载“{by_id[chosen]['file_name']}”原件", data=original,
-                       file_name=by_id[chosen]["file_name"], icon=":material/download:", key="raw_file_download")
+    st.download_button(f"下载“{by_id[chosen]['file_name']}”原件", file_name=by_id[chosen]["file_name"],
+                       data=ui.audited(lambda: original, f"原件：{by_id[chosen]['file_name']}",
+                                       unit=by_id[chosen]["unit"]),
+                       icon=":material/download:", key="raw_file_download")
 elif chosen is not None:
     st.caption("该文件超过大小上限，已拒收：只记录了它的校验值（SHA-256）和大小，没有保存原件。")

@@ -5,11 +5,17 @@ Nothing reaches the dashboard's figures before "确认载入": the check stores 
 raw file (under its hash, never its name) and logs a rejection, but a file is
 loaded only on confirmation, and a large drop or the template's example row
 only once the person ticks that it is meant.
+
+Only units of the signed-in user's submit scope are offered, and the loader
+refuses a file naming any other; a user may have UPLOADS_PER_HOUR files
+checked an hour. What the file holds in personal columns is shown masked to
+a role that may not see personal data, here and in the problem report.
 """
 
 import tempfile
 from pathlib import Path
 
+import polars as pl
 import streamlit as st
 
 from etl.contract import contract, header_key
@@ -19,7 +25,7 @@ from etl.pipeline import StorageError, clear_header_map, commit, prepare, save_h
 from etl.problem_report import problem_report_xlsx, problems_frame
 from etl.report import in_row_order
 from etl.templates import template_xlsx
-from league import queries, ui
+from league import access, gateway, queries, ui
 
 PREPARED_KEY = "upload_prepared"
 MAP_KEY = "upload_header_map"  # this session's corrections for kinds not sent by one unit
@@ -39,6 +45,10 @@ PREFIXES = {"error": "❌ 错误", "warning": "⚠️ 提示", "held": "✋ 须�
 
 st.title("上传报送文件")
 db = ui.database()
+actor = ui.actor()
+if actor is None or not actor.can("submit"):
+    st.error("您的账号没有报送权限。")
+    st.stop()
 kinds = contract().kinds
 kind = st.radio("文件种类", list(kinds), format_func=lambda k: kinds[k].label, horizontal=True)
 st.download_button(
@@ -50,8 +60,9 @@ st.download_button(
 unit = month = None
 if kind == "ledger":
     left, right = st.columns(2)
-    units = ui.fetch(queries.reporting_units)["unit"].to_list()
-    unit = left.selectbox("报送单位", units, index=None, placeholder="请选择报送单位")
+    units = gateway.submittable_units(db, actor)
+    unit = left.selectbox("报送单位", units, index=0 if len(units) == 1 else None, placeholder="请选择报送单位",
+                          help=f"只能为您的报送范围（{actor.submit_scope}）内的单位报送。")
     months = ui.upload_months()
     month = right.selectbox("报送月份", months, index=months.index(ui.as_of_month()) if ui.as_of_month() in months
                             else 0, format_func=ui.month_label)
@@ -68,13 +79,19 @@ if uploaded is None or (kind == "ledger" and unit is None):
 session_map = st.session_state.setdefault(MAP_KEY, {})
 request = (uploaded.file_id, kind, unit, month, st.session_state.get(REVISION_KEY, 0))
 if st.session_state.get(PREPARED_KEY, (None,))[0] != request:
+    settings = queries.plan_settings(db)  # read afresh: a changed limit applies at once
+    per_hour = int(settings.filter(pl.col("name") == "uploads_per_hour")["value"][0])
+    if access.uploads_in_last_hour(db, actor.name) >= per_hour:
+        access.record(db, actor.name, "upload_limited", unit, {"file_name": uploaded.name}, ui.address())
+        st.error(f"您在过去一小时内已上传 {per_hour} 个文件，达到上限。请稍后再试；如确需大量上传，请联系管理员用命令行载入。")
+        st.stop()
     bar = st.progress(0.0, text="正在读取并检查文件……")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "upload"  # the name the person gave is recorded, never used as a path
         path.write_bytes(uploaded.getvalue())
         try:
-            checked = prepare(db, path, kind=kind, unit=unit, month=month, submitted_by="上传页面",
-                              file_name=uploaded.name, header_map=session_map if kind != "ledger" else {},
+            checked = prepare(db, path, kind=kind, unit=unit, month=month, submitted_by=actor.name,
+                              submit_scope=actor.submit_scope, address=ui.address(), file_name=uploaded.name, header_map=session_map if kind != "ledger" else {},
                               progress=lambda fraction, text: bar.progress(fraction, text=text))
         except StorageError as exc:
             bar.empty()
@@ -105,7 +122,7 @@ if prepared.readings:
         if st.button("保存并重新检查", help=f"把所选表头按所选字段读取{remembered}。"):
             field = next((name for name, label in fields.items() if label == target), SET_ASIDE)
             if kind == "ledger":
-                save_header_map(db, unit, kind, {header: field}, saved_by="上传页面")
+                save_header_map(db, unit, kind, {header: field}, saved_by=actor.name)
             else:
                 session_map[header_key(header)] = field
             st.session_state[REVISION_KEY] = st.session_state.get(REVISION_KEY, 0) + 1
@@ -132,16 +149,17 @@ left.metric("数据行数", prepared.row_count)
 middle.metric("错误", len(prepared.errors))
 right.metric("提示", len(prepared.warnings))
 
-if prepared.problems:
+problems, table = gateway.masked_check(prepared.problems, prepared.table, actor)
+if problems:
     st.subheader("检查结果")
-    ordered = in_row_order(prepared.problems)
+    ordered = in_row_order(problems)
     for problem in ordered[:15]:
         st.markdown(f"- {PREFIXES['held' if problem in held else problem.severity]}：{problem.text()}")
     st.dataframe(problems_frame(ordered), hide_index=True, column_config={
         "说明": st.column_config.TextColumn(width="large"), "原填内容": st.column_config.TextColumn(width="medium")})
     st.download_button(
-        "下载检查报告（标注问题单元格）", data=problem_report_xlsx(prepared.problems, prepared.table),
-        file_name=f"检查报告-{Path(uploaded.name).stem}.xlsx", icon=":material/download:",
+        "下载检查报告（标注问题单元格）", file_name=f"检查报告-{Path(uploaded.name).stem}.xlsx",
+        data=ui.audited(lambda: problem_report_xlsx(problems, table), f"检查报告：{uploaded.name}", unit=unit), icon=":material/download:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
@@ -149,7 +167,7 @@ if prepared.rows is not None and prepared.status in ("ready", "accepted", "uncon
     st.subheader("数据预览")
     st.caption(f"工作表“{prepared.sheet}”，共 {prepared.row_count} 行；以下为前 50 行。")
     labels = {f.name: f.label for f in kinds[prepared.kind].fields} | {"excel_row": "行号"}
-    preview = prepared.rows.head(50).drop("extra", "unit_id", strict=False)
+    preview = gateway.masked(prepared.rows.head(50).drop("extra", "unit_id", strict=False), actor)
     st.dataframe(ui.readable(preview, labels), hide_index=True)
 
 confirmed = True

@@ -2,8 +2,13 @@
 
 The demo database is built once per test session (through the same ETL path
 the app's first start uses) and shared read-only by the tests that need it.
+For local iteration only, LEAGUE_TEST_DEMO_DIR may name a folder holding an
+already built demo (`python -m etl demo --db DIR/league.duckdb`) to copy
+instead of building one (a minute or more).
 """
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -25,7 +30,11 @@ def empty_db(tmp_path) -> Database:
 def demo_db(tmp_path_factory) -> Database:
     from etl.demo import build_demo
 
-    db = Database(tmp_path_factory.mktemp("demo") / "league.duckdb")
+    folder = tmp_path_factory.mktemp("demo")
+    if prebuilt := os.environ.get("LEAGUE_TEST_DEMO_DIR"):
+        shutil.copytree(prebuilt, folder, ignore=shutil.ignore_patterns("*.lock", "*.wal"), dirs_exist_ok=True)
+        return Database(folder / "league.duckdb")
+    db = Database(folder / "league.duckdb")
     build_demo(db)
     return db
 

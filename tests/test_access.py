@@ -187,3 +187,13 @@ def test_the_demo_has_one_account_per_role_in_a_file_only_its_owner_reads(demo_d
     assert sorted(roles.values()) == sorted(access.ROLES)
     for name, password in accounts.items():
         assert access.sign_in(demo_db, name, password).actor is not None
+
+
+def test_a_unit_whose_name_extends_another_with_a_slash_is_not_in_its_scope(tmp_path):
+    db = Database(tmp_path / "league.duckdb")
+    db.migrate()
+    with db.transaction() as con:
+        save_unit_tree(con, pl.DataFrame({"name": ["江城市", "东湖区", "和平街道团工委", "和平街道团工委/东片"],
+                                          "level": ["city", "district", "street", "street"],
+                                          "parent": [None, "江城市", "东湖区", "东湖区"]}))
+    assert queries.reporting_units(db, "和平街道团工委")["unit"].to_list() == ["和平街道团工委"]

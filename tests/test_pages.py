@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from league import queries
 from league.config import DB_ENV_VAR
+from tests.accounts import account, sign_in
 from tests.small_league import build_small_league
 
 APP = Path(__file__).parent.parent / "app.py"
@@ -29,12 +30,15 @@ def small_db(tmp_path_factory):
     return build_small_league(tmp_path_factory.mktemp("small_pages") / "league.duckdb")
 
 
-def open_app(monkeypatch, db, page: str | None = None, address: dict | None = None) -> AppTest:
-    """The app on `db`, opened as from an address bar holding `address` (query parameters)."""
+def open_app(monkeypatch, db, page: str | None = None, address: dict | None = None,
+             role: str = "leadership", scope: str | None = None) -> AppTest:
+    """The app on `db`, opened as from an address bar holding `address` (query parameters), and signed
+    in through the form as a user of `role` viewing `scope` (the whole tree by default)."""
     monkeypatch.setenv(DB_ENV_VAR, str(db.path))
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.query_params.update(address or {})
     at.run()
+    sign_in(at, account(db, role, scope))
     if page:
         at.switch_page(page).run()
     assert not at.exception, at.exception
@@ -97,7 +101,7 @@ def test_progress_page_shows_the_years_progress(demo_db, monkeypatch):
     assert set(table["进度状态"]) <= {"🟢 达到序时进度", "🟡 略有滞后", "🔴 滞后", "⚪ 无目标"}
     assert chart_titles(at) == ["各单位新建团组织完成率（虚线为序时进度）", f"{month.year}年累计新建团组织与序时进度"]
     assert at.download_button[0].label == "下载表格（Excel）"
-    assert [e.label for e in at.expander] == ["指标口径"]
+    assert [e.label for e in at.main.expander] == ["指标口径"]
 
 
 def test_progress_page_filters_by_org_type_and_district(demo_db, monkeypatch):
@@ -369,14 +373,6 @@ def test_readable_writes_dates_as_dates_and_leaves_no_null_in_text():
     shown = readable(frame)
     assert shown.row(0) == ("2025-01-26", "2025-01", "2025-01-20 09:05", "是", "", 3)
     assert shown.row(1) == ("", "", "", "", "x", None)
-
-
-def test_every_page_is_in_the_navigation(small_db, monkeypatch):
-    at = open_app(monkeypatch, small_db)
-    for page in ("pages/coverage.py", "pages/youth_voice.py", "pages/upload.py", "pages/submissions.py",
-                 "pages/drilldown.py", "pages/progress.py"):
-        rerun(at.switch_page(page))
-        assert at.title, page
 
 
 @pytest.mark.parametrize("page", ["pages/progress.py", "pages/coverage.py", "pages/youth_voice.py",

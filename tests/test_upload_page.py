@@ -8,8 +8,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl.pipeline import load_file
+from league import access
 from league.config import DB_ENV_VAR
 from league.units import save_unit_tree
+from tests.accounts import account, sign_in
 from tests.test_pipeline import CASES, UNIT
 from tests import hostile_files
 from tests.test_upload_guards import filled_template, queried_file
@@ -24,11 +26,16 @@ def page(empty_db, monkeypatch) -> tuple[AppTest, object]:
         save_unit_tree(con, pl.read_csv(CASES / "units.csv"))
     load_file(empty_db, CASES / "ledger_2025-03.csv")  # so the app has a month and the page offers March
     monkeypatch.setenv(DB_ENV_VAR, str(empty_db.path))
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    return upload_page(empty_db), empty_db
+
+
+def upload_page(db, role: str = "district", scope: str = "东湖区") -> AppTest:
+    """The 上传 page signed in through the form (a district user by default), March and UNIT chosen."""
+    at = sign_in(AppTest.from_file(str(APP), default_timeout=60).run(), account(db, role, scope))
     at.switch_page("pages/upload.py").run()
     selectbox(at, "报送单位").set_value(UNIT)
     selectbox(at, "报送月份").set_value(MARCH)
-    return at.run(), empty_db
+    return at.run()
 
 
 def selectbox(at: AppTest, label: str):
@@ -118,11 +125,8 @@ def test_a_correction_of_how_a_column_is_read_is_remembered_for_the_unit(page, t
     button(at, "保存并重新检查").click().run()
     assert "检查通过" in at.success[0].value
     # A new session for the same unit reads the column the same way at once.
-    fresh = AppTest.from_file(str(APP), default_timeout=60).run()
-    fresh.switch_page("pages/upload.py").run()
-    selectbox(fresh, "报送单位").set_value(UNIT)
-    selectbox(fresh, "报送月份").set_value(MARCH)
-    upload_file(fresh.run(), path)
+    fresh = upload_page(db)
+    upload_file(fresh, path)
     assert "检查通过" in fresh.success[0].value
     assert any("“栏目十三” → 团员数" in c.value for c in fresh.caption)
 
@@ -139,3 +143,40 @@ def test_a_hostile_file_is_refused_on_the_page_and_the_app_lives_on(page, tmp_pa
     assert refused == 1
     upload(at, "ledger_2025-03_revised.csv")  # the same session goes on to check the next file
     assert "检查通过" in at.success[0].value
+
+
+def test_a_file_naming_a_unit_outside_the_submit_scope_is_refused_and_recorded(empty_db, monkeypatch):
+    with empty_db.transaction() as con:
+        save_unit_tree(con, pl.read_csv(CASES / "units.csv"))
+    load_file(empty_db, CASES / "ledger_2025-03.csv")
+    monkeypatch.setenv(DB_ENV_VAR, str(empty_db.path))
+    at = upload_page(empty_db, "unit", UNIT)
+    assert selectbox(at, "报送单位").options == [UNIT]  # the only unit this user may send for
+    at.radio[0].set_value("targets").run()
+    at.file_uploader[0].upload("targets_2025.csv", (CASES / "targets_2025.csv").read_bytes()).run()
+    assert at.error and any("只能报送“东湖区和平街道团工委”及其下属单位" in m.value for m in at.markdown)
+    assert empty_db.scalar("select count(*) from target_rows") == 0
+    refused = access.audit_entries(empty_db, actions=["upload_refused"])
+    assert refused["actor"].to_list() == [account(empty_db, "unit", UNIT)]
+
+
+def test_what_a_file_holds_in_personal_columns_is_masked_for_a_unit_user(page):
+    at, db = page
+    upload(at, "ledger_2025-03_revised.csv")
+    preview = next(t.value for t in at.dataframe if "联系电话" in t.value.columns)
+    phones = [p for p in preview["联系电话"] if p]
+    assert phones and all(p.count("*") == 4 for p in phones)
+    assert all(n[1:] == "*" * (len(n) - 1) for n in preview["团组织负责人"] if n)
+    checked = access.audit_entries(db, actor=account(db, "district", "东湖区"), actions=["upload_checked"])
+    assert checked["unit"].to_list() == [UNIT]
+
+
+def test_uploads_past_the_hourly_limit_are_refused_and_recorded(page):
+    at, db = page
+    with db.transaction() as con:
+        con.execute("update plan_settings set value = '1' where name = 'uploads_per_hour'")
+    upload(at, "ledger_2025-03_revised.csv")
+    assert "检查通过" in at.success[0].value
+    upload(at, "ledger_2025-03.csv")
+    assert any("达到上限" in e.value for e in at.error)
+    assert access.audit_entries(db, actions=["upload_limited"]).height == 1

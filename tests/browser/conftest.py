@@ -10,9 +10,7 @@ Every journey saves numbered full-page screenshots under
 test-output/browser/<test name>/; a failing journey also saves the page as it
 was at the failure and a copy of the app log there.
 
-For local iteration on these tests only, LEAGUE_BROWSER_DEMO_DIR may name a
-folder holding an already built demo (`python -m etl demo --db DIR/league.duckdb`)
-to copy instead of building one (~60 s).
+For local iteration, LEAGUE_TEST_DEMO_DIR (tests/conftest.py) saves building the demo.
 """
 
 from __future__ import annotations
@@ -61,9 +59,7 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="session")
 def app_db(request, tmp_path_factory) -> Path:
     """A private copy of the demo database for the shared server; journeys may upload into it."""
-    prebuilt = os.environ.get("LEAGUE_BROWSER_DEMO_DIR")
-    source = Path(prebuilt) / "league.duckdb" if prebuilt else request.getfixturevalue("demo_db").path
-    return copy_database(source, tmp_path_factory.mktemp("browser_db"))
+    return copy_database(request.getfixturevalue("demo_db").path, tmp_path_factory.mktemp("browser_db"))
 
 
 @pytest.fixture(scope="session")
