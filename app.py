@@ -24,9 +24,9 @@ ADMIN_PAGE = st.Page("pages/admin.py", title="管理", icon=":material/manage_ac
 
 
 def pages_for(actor) -> list:
-    """The pages a role may open; before sign-in all of them (hidden), so the address asked for is kept."""
+    """The pages a role may open; before sign-in all of them (hidden, none runs), so the address asked for is kept."""
     if actor is None:
-        return [*DATA_PAGES, UPLOAD_PAGE, SUBMISSIONS_PAGE]
+        return [*DATA_PAGES, UPLOAD_PAGE, SUBMISSIONS_PAGE, ADMIN_PAGE]
     pages = [*DATA_PAGES, *([UPLOAD_PAGE] if actor.can("submit") else []), SUBMISSIONS_PAGE] \
         if actor.can("view") else []
     return pages + ([ADMIN_PAGE] if actor.can("manage_users") else [])
@@ -41,4 +41,5 @@ ui.build_demo_on_first_start()
 viewer = signin.require_actor()
 if viewer.can("view"):
     ui.as_of_selector()
+signin.account_menu(viewer)
 pages.run()

@@ -4,8 +4,9 @@
 
 Runs `streamlit run app.py` on a copy of the database (without --db, the demo
 city is built first, about a minute) and opens each page in headless Chromium
-as a new visitor would: a new browser context, so no session, no browser cache.
-A page counts as shown when Streamlit's run has finished and every chart has
+as a new visitor would: a new browser context, so no session, no browser cache,
+only the cookie of the demo's 领导 signed in beforehand (so 上传, which
+leadership does not have, is not measured). A page counts as shown when Streamlit's run has finished and every chart has
 drawn. Three figures per page, best of N (and the worst cold start):
 
 - cold: the server process has just started (nothing imported or cached yet);
@@ -29,12 +30,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from etl.demo import build_demo  # noqa: E402
+from league import access  # noqa: E402
 from league.db import Database  # noqa: E402
+from league.signin import SESSION_COOKIE  # noqa: E402
 from tests.browser.person import APP_IDLE_JS  # noqa: E402
 from tests.browser.server import AppServer, copy_database  # noqa: E402
 
-PAGES = {"总览": "", "覆盖": "coverage", "青年之声": "youth_voice", "下钻": "drilldown", "上传": "upload",
-         "报送": "submissions"}
+PAGES = {"总览": "", "覆盖": "coverage", "青年之声": "youth_voice", "下钻": "drilldown", "报送": "submissions"}
+VISITOR = "领导"
 CHROMIUM = "/usr/bin/chromium"
 SHOWN_JS = """() => (""" + APP_IDLE_JS + """)()
     && [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
@@ -49,17 +52,32 @@ def shown_after(page, action) -> float:
     return time.perf_counter() - start
 
 
-def first_paint(browser, url: str) -> float:
+def signed_in(db_path: Path) -> str:
+    """A session token of the demo's 领导, started in the database before the server is, so a cold start stays cold."""
+    password = access.read_demo_accounts(db_path.parent)[VISITOR]
+    return access.sign_in(Database(db_path), VISITOR, password).token
+
+
+def visitor(browser, url: str, token: str):
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": url}])
+    return context
+
+
+def first_paint(browser, url: str, token: str) -> float:
+    context = visitor(browser, url, token)
     try:
         page = context.new_page()
-        return shown_after(page, lambda: page.goto(url))
+        seconds = shown_after(page, lambda: page.goto(url))
+        if page.get_by_label("用户名", exact=True).count():
+            raise RuntimeError("the visitor was shown the sign-in form: the session cookie was not taken")
+        return seconds
     finally:
         context.close()
 
 
-def other_month(browser, url: str, month: str) -> float:
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+def other_month(browser, url: str, token: str, month: str) -> float:
+    context = visitor(browser, url, token)
     try:
         page = context.new_page()
         shown_after(page, lambda: page.goto(url))
@@ -79,12 +97,13 @@ def measure(db_path: Path, folder: Path, repeat: int) -> dict[str, dict[str, flo
         for title, path in PAGES.items():
             cold, warm, month = [], [], []
             for attempt in range(repeat):
-                server = AppServer(copy_database(db_path, folder / f"{path or 'progress'}-{attempt}"),
-                                   folder / "server.log").start()
+                copy = copy_database(db_path, folder / f"{path or 'progress'}-{attempt}")
+                token = signed_in(copy)
+                server = AppServer(copy, folder / "server.log").start()
                 try:
-                    cold.append(first_paint(browser, f"{server.url}/{path}"))
-                    warm.append(min(first_paint(browser, f"{server.url}/{path}") for _ in range(2)))
-                    month.append(other_month(browser, f"{server.url}/{path}", older[attempt]))
+                    cold.append(first_paint(browser, f"{server.url}/{path}", token))
+                    warm.append(min(first_paint(browser, f"{server.url}/{path}", token) for _ in range(2)))
+                    month.append(other_month(browser, f"{server.url}/{path}", token, older[attempt]))
                 finally:
                     server.stop()
             figures[title] = {"cold": min(cold), "cold_worst": max(cold), "warm": min(warm), "month": min(month)}

@@ -70,13 +70,14 @@ def _cookie() -> str | None:
 
 
 def _set_cookie(token: str) -> None:
-    """Tell the browser to keep (or, given "", drop) the session token, once per change.
+    """Tell the browser to keep (or, given "", drop) the session token.
 
-    A cookie without an expiry lasts until the browser closes; the server ends
-    the session itself after the idle time, whatever the cookie says.
+    Drawn on every run, in the same place: an element that comes and goes
+    before the page's widgets stops Streamlit 1.67 writing widgets bound to
+    the address bar (bind="query-params") into it. A cookie without an expiry
+    lasts until the browser closes; the server ends the session itself after
+    the idle time, whatever the cookie says.
     """
-    if st.session_state.get(COOKIE_KEY) == token:
-        return
     st.session_state[COOKIE_KEY] = token
     value = json.dumps(f"{SESSION_COOKIE}={token}; path=/; SameSite=Strict" + ("" if token else "; max-age=0"))
     with st.container(key="session_cookie"):
@@ -155,8 +156,12 @@ def require_actor() -> Actor:
             st.stop()
         st.button("进入系统")
         st.stop()
+    return actor
+
+
+def account_menu(actor: Actor) -> None:
+    """The sidebar's foot: who is signed in, 修改密码 and 退出登录."""
     st.sidebar.caption(f"已登录：**{actor.name}**（{scope_text(actor)}）")
     with st.sidebar.expander("修改密码"):
         _change_password_form(actor, "password_change")
     st.sidebar.button("退出登录", on_click=_sign_out, icon=":material/logout:")
-    return actor

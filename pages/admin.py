@@ -5,6 +5,7 @@ other); it reads no unit's data. The audit log is read here and never
 changed: nothing in the application updates or deletes an entry.
 """
 
+import json
 from datetime import date, datetime, time, timedelta
 
 import polars as pl
@@ -17,6 +18,26 @@ USER_LABELS = {"name": "用户名", "role": "角色", "view_scope": "查看范�
 AUDIT_LABELS = {"audit_id": "序号", "logged_at": "时间", "actor": "操作人", "action": "操作", "unit": "单位",
                 "detail": "详情", "address": "来源地址"}
 AUDIT_DAYS_SHOWN = 7  # the log opens on the last week
+# The audit entries' details (JSON with English keys) as an admin reads them.
+DETAIL_LABELS = {"user": "用户", "role": "角色", "scope": "范围", "name": "用户名", "reason": "原因", "seconds": "须等待秒数",
+                 "file": "文件", "file_name": "文件名", "kind": "种类", "month": "月份", "rows": "行数", "errors": "错误数",
+                 "status": "结果", "submission_id": "报送编号", "sha256": "校验值", "bytes": "字节数"}
+DETAIL_WORDS = {**access.ROLES, **ui.KIND_WORDS, "password": "密码不正确", "disabled": "账号已停用",
+                "ready": "检查通过", "rejected": "未通过检查", "unchanged": "与已载入的相同", "accepted": "已载入",
+                "conflict": "已被他人更新", "unconfirmed": "未确认", "refused": "超出报送范围"}
+
+
+def detail_text(detail: str | None) -> str:
+    """An entry's detail in words: 用户：王芳；角色：基层单位 (a file's hash shortened to its first 12 characters)."""
+    if not detail:
+        return ""
+    parts = []
+    for key, value in json.loads(detail).items():
+        if value is None:
+            continue
+        shown = value[:12] if key == "sha256" else DETAIL_WORDS.get(value, value) if isinstance(value, str) else value
+        parts.append(f"{DETAIL_LABELS.get(key, key)}：{shown}")
+    return "；".join(parts)
 
 viewer = ui.actor()
 if viewer is None or not viewer.can("manage_users"):
@@ -105,6 +126,7 @@ with audit_tab:
     until = datetime.combine(period[-1] + timedelta(days=1), time()) if period else None
     entries = access.audit_entries(db, since, until, who, actions or None)
     st.caption(f"共 {entries.height:,} 条，最新的在前。审计日志只能追加，任何人都不能修改或删除其中的记录。")
-    entries = entries.with_columns(pl.col("action").replace_strict(access.AUDIT_ACTIONS))
+    entries = entries.with_columns(pl.col("action").replace_strict(access.AUDIT_ACTIONS),
+                                   pl.col("detail").map_elements(detail_text, return_dtype=pl.String))
     ui.table_with_download(entries, list(AUDIT_LABELS), f"审计日志_{period[0]:%Y%m%d}-{period[-1]:%Y%m%d}.xlsx"
                            if period else "审计日志.xlsx", key="audit_log", labels=AUDIT_LABELS)

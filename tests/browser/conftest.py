@@ -132,9 +132,24 @@ def page(browser, request, shots, app_server, viewport):
 
 
 @pytest.fixture
-def app(page, shots, app_server) -> StreamlitPage:
-    """The shared server's app, with the moves a person makes."""
-    return StreamlitPage(page, app_server.url, shots)
+def app(page, shots, app_server, app_db) -> StreamlitPage:
+    """The shared server's app, with the moves a person makes, signing in as the demo's 领导 when asked."""
+    return StreamlitPage(page, app_server.url, shots, demo_account(app_db, "领导"))
+
+
+def demo_account(app_db: Path, name: str) -> tuple[str, str]:
+    """A demo account as its holder has it: the name and the password from the file beside the database."""
+    from league.access import read_demo_accounts
+
+    return name, read_demo_accounts(app_db.parent)[name]
+
+
+def account_for(app_db: Path, role: str, scope: str | None = None) -> tuple[str, str]:
+    """An account of `role` scoped to `scope`, added to the journeys' database as an admin would."""
+    from league.db import Database
+    from tests.accounts import PASSWORD, account
+
+    return account(Database(app_db), role, scope), PASSWORD
 
 
 @pytest.fixture

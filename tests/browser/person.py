@@ -6,6 +6,8 @@ import re
 import shutil
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 RUN_TIMEOUT_MS = 60_000  # one script run, including a cold cache on the demo database
 SCREENSHOT_MAX_HEIGHT = 8_000  # pixels; a longer page is cut off at this height
 
@@ -20,6 +22,8 @@ APP_IDLE_JS = """() => {
 }"""
 
 PAGE_LOCALISED_JS = "() => document.documentElement.lang === 'zh-CN'"
+# A run has drawn something: every page, the sign-in form included, starts with a title.
+TITLE_DRAWN_JS = "() => document.querySelector('[data-testid=stMain] h1') !== null"
 
 CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
     .every(chart => !chart.checkVisibility() || chart.querySelector('.main-svg') !== null)"""
@@ -78,10 +82,11 @@ SMALL_TEXT_JS = """(smallest) => {
 class StreamlitPage:
     """The app in one browser page, with the moves a person makes, each waiting until Streamlit is done."""
 
-    def __init__(self, page, base_url: str, shots: Screenshots):
+    def __init__(self, page, base_url: str, shots: Screenshots, account: tuple[str, str] | None = None):
         self.page = page
         self.base_url = base_url
         self.shots = shots
+        self.account = account  # (name, password) this person signs in with when the form asks
 
     def shot(self, step: str) -> Path:
         """A numbered full-page screenshot of this step of the journey."""
@@ -119,7 +124,22 @@ class StreamlitPage:
         """
         self.page.goto(self.base_url + path)
         self.page.wait_for_function(PAGE_LOCALISED_JS, timeout=RUN_TIMEOUT_MS)
+        self.page.wait_for_function(TITLE_DRAWN_JS, timeout=RUN_TIMEOUT_MS)
+        self.wait_idle()
+        if self.account is not None and self.sign_in_form_shown():
+            self.sign_in(*self.account)
         self.wait(*texts)
+
+    def sign_in_form_shown(self) -> bool:
+        return self.page.get_by_role("button", name="登录", exact=True).count() > 0
+
+    def sign_in(self, name: str, password: str) -> None:
+        """Type the name and password into the form and press 登录, as the interface promises."""
+        self.page.get_by_label("用户名", exact=True).fill(name)
+        self.page.get_by_label("密码", exact=True).fill(password)
+        self.page.get_by_role("button", name="登录", exact=True).click()
+        expect(self.page.get_by_role("button", name="登录", exact=True)).to_have_count(0, timeout=RUN_TIMEOUT_MS)
+        self.wait()
 
     def go_to(self, title: str, *texts: str) -> None:
         """Follow the sidebar link with this page title."""
@@ -201,7 +221,7 @@ class StreamlitPage:
 
     def in_new_tab(self) -> StreamlitPage:
         """The app in another tab of the same browser (its own Streamlit session), as a colleague would open it."""
-        return StreamlitPage(self.page.context.new_page(), self.base_url, self.shots)
+        return StreamlitPage(self.page.context.new_page(), self.base_url, self.shots, self.account)
 
     def in_new_context(self) -> StreamlitPage:
         """The app in a browser of its own (no session, no cookies), as a colleague opens a link sent to them."""
@@ -210,7 +230,7 @@ class StreamlitPage:
                                                    timezone_id="Asia/Shanghai")
         context.set_default_timeout(RUN_TIMEOUT_MS)
         page.context.on("close", lambda _: context.close())
-        return StreamlitPage(context.new_page(), self.base_url, self.shots)
+        return StreamlitPage(context.new_page(), self.base_url, self.shots, self.account)
 
     def click(self, button: str, *texts: str) -> None:
         self.page.get_by_role("button", name=button).click()

@@ -1,4 +1,7 @@
-"""Every page as leadership and inspectors see it at 1440, 1024 and 390 pixels: Chinese only, readable, in place.
+"""Every page at 1440, 1024 and 390 pixels: Chinese only, readable, in place.
+
+The sign-in form, every page a district user has (the data pages and 上传)
+and the admin's 管理, each signed in through the form with the demo's accounts.
 
 Each page is opened straight from its address, as a bookmark or a sent link
 would open it, and read as a person reads it: every visible text and every
@@ -12,16 +15,20 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from tests.browser.conftest import demo_account
 from tests.browser.person import StreamlitPage
 
 PAGES = {"总览": "/", "覆盖": "/coverage", "青年之声": "/youth_voice", "下钻": "/drilldown", "上传": "/upload",
          "报送": "/submissions"}
 TITLES = {"总览": re.compile(r"\d{4}年新建团组织进度"), "覆盖": "团组织覆盖情况", "青年之声": "青年之声运行情况",
-          "下钻": "督导下钻", "上传": "上传报送文件", "报送": re.compile(r"\d{4}年台账报送情况")}
+          "下钻": "督导下钻", "上传": "上传报送文件", "报送": re.compile(r"\d{4}年台账报送情况"),
+          "登录": "登录", "管理": "用户与审计日志"}
+PAGES_OF = {"登录": "/", "管理": "/admin"}  # the sign-in form (signed in as no one) and the admin's page
 VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "tablet": {"width": 1024, "height": 768},
              "phone": {"width": 390, "height": 844}}
 # Latin words a Chinese user meets in this app: file formats and sizes, and the 统一社会信用代码's letters.
-ALLOWED_WORDS = {"Excel", "XLSX", "XLS", "CSV", "PNG", "MB", "KB", "GB", "SHA", "xlsx", "xls", "csv"}
+ALLOWED_WORDS = {"Excel", "XLSX", "XLS", "CSV", "PNG", "MB", "KB", "GB", "SHA", "xlsx", "xls", "csv",
+                 "demo", "accounts", "txt"}  # the last three: the demo accounts file's name, on the sign-in page
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 BLANK_WORDS = {"None", "none", "nan", "NaN", "null", "NaT"}
 
@@ -59,26 +66,40 @@ def english_words(app: StreamlitPage) -> dict[str, str]:
 
 
 def open_page(app: StreamlitPage, title: str) -> None:
-    app.open(PAGES[title])
+    app.open(PAGES.get(title) or PAGES_OF[title])
     app.page.get_by_role("heading", name=TITLES[title]).first.wait_for()
     app.wait_charts_drawn()
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS.values(), ids=VIEWPORTS.keys())
-def test_every_page_is_chinese_only_readable_and_overlap_free(app, viewport):
+def page_problems(app: StreamlitPage, title: str) -> list[str]:
+    """What a Chinese reader would stumble on in the page now shown."""
+    app.shot(title)
     problems = []
+    if (language := app.page.evaluate("document.documentElement.lang")) != "zh-CN":
+        problems.append(f"{title}: the page declares lang={language!r}")
+    problems += [f"{title}: English {word!r} in {text!r}" for word, text in english_words(app).items()]
+    problems += [f"{title}: a table cell shows {cell!r}" for cell in app.page.evaluate(CELLS_JS)
+                 if cell in BLANK_WORDS]
+    problems += [f"{title}: {text!r} is {size:.1f} px" for text, size in app.small_texts(11)]
+    problems += [f"{title}: {problem}" for problem in app.chart_problems()]
+    if app.horizontal_overflow() > 4:
+        problems.append(f"{title}: the page is {app.horizontal_overflow()} px wider than the window")
+    return problems
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS.values(), ids=VIEWPORTS.keys())
+def test_every_page_is_chinese_only_readable_and_overlap_free(app, app_db, viewport):
+    app.account = None
+    open_page(app, "登录")
+    problems = page_problems(app, "登录")
+    app.account = demo_account(app_db, "区县团委")
     for title in PAGES:
         open_page(app, title)
-        app.shot(title)
-        if (language := app.page.evaluate("document.documentElement.lang")) != "zh-CN":
-            problems.append(f"{title}: the page declares lang={language!r}")
-        problems += [f"{title}: English {word!r} in {text!r}" for word, text in english_words(app).items()]
-        problems += [f"{title}: a table cell shows {cell!r}" for cell in app.page.evaluate(CELLS_JS)
-                     if cell in BLANK_WORDS]
-        problems += [f"{title}: {text!r} is {size:.1f} px" for text, size in app.small_texts(11)]
-        problems += [f"{title}: {problem}" for problem in app.chart_problems()]
-        if app.horizontal_overflow() > 4:
-            problems.append(f"{title}: the page is {app.horizontal_overflow()} px wider than the window")
+        problems += page_problems(app, title)
+    admin = app.in_new_context()
+    admin.account = demo_account(app_db, "管理员")
+    open_page(admin, "管理")
+    problems += page_problems(admin, "管理")
     assert not problems, "\n".join(problems)
 
 
@@ -112,9 +133,8 @@ def test_a_reload_and_a_sent_link_keep_the_view(app, app_db):
     assert app.page.get_by_role("radio", name="规模以上企业", exact=True).is_checked()
     assert app.metric("组织数") == shown["headline"]
 
-    colleague = app.in_new_context()
-    colleague.page.goto(app.page.url)
-    colleague.wait(shown["caption"])
+    colleague = app.in_new_context()  # no cookie: the sign-in form first, then the view the link names
+    colleague.open(app.page.url.removeprefix(app.base_url), shown["caption"])
     colleague.shot("sent-link")
     assert colleague.chosen("数据截至") == label
     assert colleague.choices("所属区县") == [district]
@@ -143,8 +163,8 @@ def test_a_drilled_down_view_opens_from_its_link(app, app_db):
     assert here["drill_org"] == [organisation["uscc"]] and here["month"] == [f"{month:%Y-%m}"], here
 
     inspector = app.in_new_context()
-    inspector.page.goto(app.page.url)
-    inspector.wait(f"{organisation['org_name']}逐月记录")
+    inspector.account = demo_account(app_db, "督导")
+    inspector.open(app.page.url.removeprefix(app.base_url), f"{organisation['org_name']}逐月记录")
     inspector.shot("organisation-from-link")
     assert inspector.chosen("区县") == district
     assert inspector.chosen("单位") == unit

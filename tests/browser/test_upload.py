@@ -20,6 +20,10 @@ from pathlib import Path
 
 import openpyxl
 from playwright.sync_api import expect
+
+from league import access
+from league.db import Database
+from tests.browser.conftest import account_for
 from stdnum.cn import uscc
 
 LEDGER_KIND = "两新组织团建工作台账"
@@ -177,13 +181,13 @@ def test_unit_staff_sends_a_ledger_and_sees_the_new_figure(app, app_db, tmp_path
     ledgers = demo_ledgers(app_db)
     unit, source = next(iter(ledgers.items()))
     month = month_of(source)
-    # Sign-in does not exist yet, so the journey starts without it; once it does, the unit's
-    # account signs in here (用户名, 密码, 登录) and the unit selectbox offers only its own unit.
+    app.account = account_for(app_db, "unit", unit)  # the unit's own account: it sees and sends for its unit only
     app.open("/", HEADLINE)
     headline_before, units_before = overview_figures(app, tmp_path / "before")
     app.shot("overview-before")
 
     open_upload_page(app, unit, month)
+    assert app.options("报送单位") == [unit]
     app.shot("unit-and-month-chosen")
     template = app.download(TEMPLATE_BUTTON, tmp_path / "template")
     assert template.suffix == ".xlsx"
@@ -206,12 +210,17 @@ def test_unit_staff_sends_a_ledger_and_sees_the_new_figure(app, app_db, tmp_path
     assert units_after[unit]["已新建"] == units_before[unit]["已新建"] + 1
     others = {name: row for name, row in units_after.items() if name != unit}
     assert others == {name: row for name, row in units_before.items() if name != unit}
+    assert set(units_after) == {unit}
+    # Both overview downloads and the upload are in the audit log, under the unit's account.
+    logged = access.audit_entries(Database(app_db), actor=app.account[0])["action"].to_list()
+    assert logged.count("download") == 2 and {"sign_in", "upload_checked", "upload_confirmed"} <= set(logged)
 
 
 def test_a_file_with_mistakes_is_explained_and_changes_nothing(app, app_db, tmp_path):
     ledgers = demo_ledgers(app_db)
     unit, source = list(ledgers.items())[1]
     month = month_of(source)
+    app.account = account_for(app_db, "unit", unit)
     app.open("/", HEADLINE)
     headline_before, units_before = overview_figures(app, tmp_path / "before")
 
@@ -246,6 +255,7 @@ def test_the_template_example_row_left_in_is_named_and_not_loaded(app, app_db, t
     unit, source = list(ledgers.items())[2]  # not a unit the other journeys upload for
     month = month_of(source)
     real = organisations_of(source, 4)
+    app.account = account_for(app_db, "district", real[0]["所属区县"])  # a district user sends for one of its units
     app.open("/", HEADLINE)
     headline_before, units_before = overview_figures(app, tmp_path / "before")
 
