@@ -135,6 +135,7 @@ def test_a_reload_and_a_sent_link_keep_the_view(app, app_db):
 
     colleague = app.in_new_context()  # no cookie: the sign-in form first, then the view the link names
     colleague.open(app.page.url.removeprefix(app.base_url), shown["caption"])
+    colleague.wait_charts_drawn()  # the filters are read once the page below them has drawn, as after the reload
     colleague.shot("sent-link")
     assert colleague.chosen("数据截至") == label
     assert colleague.choices("所属区县") == [district]
