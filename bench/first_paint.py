@@ -13,7 +13,7 @@ drawn. Three figures per page, best of N (and the worst cold start):
 - warm: the server has already shown the page to someone else;
 - month: on a warm page, choosing another 数据截至 month no one has looked at.
 
-Needs Chromium (bash tests/install_browser.sh). Prints a table and the machine.
+Needs Chromium (bash etl/install_system.sh). Prints a table and the machine.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The server runs `streamlit run app.py` exactly as a person would start it,
 with $LEAGUE_DASHBOARD_DB pointing at a copy of the session's demo database
 (so journeys may upload without touching the database other tests read).
-Playwright drives the system Chromium (installed by tests/install_browser.sh);
+Playwright drives the system Chromium (installed by etl/install_system.sh);
 it never downloads a browser.
 
 Every journey saves numbered full-page screenshots under
@@ -79,7 +79,7 @@ def browser():
     # Playwright's expect() waits 5 s unless told otherwise: too short for a chart on a busy machine.
     expect.set_options(timeout=RUN_TIMEOUT_MS)
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `bash tests/install_browser.sh` first", pytrace=False)
+        pytest.fail(f"{CHROMIUM} is missing: run `bash etl/install_system.sh` first", pytrace=False)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield chromium

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Install what the browser journeys need from Debian's packages, when missing:
-# Chromium, its driver, a CJK font so that Chinese labels render, and an emoji
-# font for the status icons.
-# Playwright drives this system Chromium; it never downloads a browser.
+# Install what the app and the tests need from Debian's packages, when missing:
+# Chromium (the bulletin's charts are drawn in it by kaleido; the browser
+# journeys drive it with Playwright, which never downloads a browser), its
+# driver, a CJK font so that Chinese renders, an emoji font for the status
+# icons, and Pango, with which WeasyPrint writes the bulletin as PDF.
 set -euo pipefail
 
 packages=()
@@ -11,6 +12,8 @@ command -v chromedriver >/dev/null 2>&1 || packages+=(chromium-driver)
 # (fc-list with a pattern, not piped into grep -q: under pipefail the early exit reads as "missing".)
 [[ -n $(fc-list "Noto Sans CJK SC" 2>/dev/null) ]] || packages+=(fonts-noto-cjk)
 [[ -n $(fc-list "Noto Color Emoji" 2>/dev/null) ]] || packages+=(fonts-noto-color-emoji)
+[[ -n $(ldconfig -p 2>/dev/null | awk '$1 == "libpango-1.0.so.0"') ]] || packages+=(libpango-1.0-0)
+[[ -n $(ldconfig -p 2>/dev/null | awk '$1 == "libpangoft2-1.0.so.0"') ]] || packages+=(libpangoft2-1.0-0)
 ((${#packages[@]} == 0)) && exit 0
 
 sudo=""
