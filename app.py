@@ -20,15 +20,17 @@ DATA_PAGES = [
 ]
 UPLOAD_PAGE = st.Page("pages/upload.py", title="上传", icon=":material/upload_file:")
 SUBMISSIONS_PAGE = st.Page("pages/submissions.py", title="报送", icon=":material/event_available:")
+REVIEW_PAGE = st.Page("pages/review.py", title="审核", icon=":material/fact_check:")
+BULLETIN_PAGE = st.Page("pages/bulletin.py", title="通报", icon=":material/description:")
 ADMIN_PAGE = st.Page("pages/admin.py", title="管理", icon=":material/manage_accounts:")
 
 
 def pages_for(actor) -> list:
     """The pages a role may open; before sign-in all of them (hidden, none runs), so the address asked for is kept."""
     if actor is None:
-        return [*DATA_PAGES, UPLOAD_PAGE, SUBMISSIONS_PAGE, ADMIN_PAGE]
-    pages = [*DATA_PAGES, *([UPLOAD_PAGE] if actor.can("submit") else []), SUBMISSIONS_PAGE] \
-        if actor.can("view") else []
+        return [*DATA_PAGES, UPLOAD_PAGE, SUBMISSIONS_PAGE, REVIEW_PAGE, BULLETIN_PAGE, ADMIN_PAGE]
+    pages = [*DATA_PAGES, *([UPLOAD_PAGE] if actor.can("submit") else []), SUBMISSIONS_PAGE,
+             *([REVIEW_PAGE] if actor.can("review") else []), BULLETIN_PAGE] if actor.can("view") else []
     return pages + ([ADMIN_PAGE] if actor.can("manage_users") else [])
 
 
@@ -41,5 +43,6 @@ ui.build_demo_on_first_start()
 viewer = signin.require_actor()
 if viewer.can("view"):
     ui.as_of_selector()
+    ui.basis_toggle()
 signin.account_menu(viewer)
 pages.run()

@@ -1,7 +1,9 @@
-"""Command line: python -m etl load|demo|users ... (see shared/spec/interfaces.md).
+"""Command line: python -m etl load|demo|users|bulletin ... (see shared/spec/interfaces.md).
 
 Exit codes of `load`: 0 every file loaded (or already loaded), 1 any file
-rejected, 2 a usage error.
+rejected, 2 a usage error. Of `bulletin`: 0 written, 1 it could not be
+written on this machine (what to install is said), 2 a usage error (a bad
+month or one with no ledger, a suffix other than .docx or .pdf).
 """
 
 from __future__ import annotations
@@ -64,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     action.add_parser("enable", help="重新启用停用的账号").add_argument("name")
     action.add_parser("reset", help="重置密码（下次登录须修改）").add_argument("name")
     action.add_parser("list", help="列出所有账号")
+
+    bulletin = commands.add_parser("bulletin", help="生成月度通报（Word 或 PDF，按文件后缀）")
+    bulletin.add_argument("--db", type=Path)
+    bulletin.add_argument("--month", required=True, help="通报月份 YYYY-MM")
+    bulletin.add_argument("--out", required=True, type=Path, help="输出文件：.docx（Word）或 .pdf")
     return parser
 
 
@@ -151,6 +158,28 @@ def _load(db: Database, args: argparse.Namespace) -> int:
     return 0 if all(r.status in ("accepted", "unchanged") for r in results) else 1
 
 
+def _bulletin(db: Database, args: argparse.Namespace) -> int:
+    """The month's bulletin for the whole tree, written where --out says; the file counts as a download."""
+    from league import bulletin, bulletin_render, gateway, queries
+
+    root = queries.whole_tree(db)
+    actor = access.Actor(access.command_line_actor(), "leadership", root, gateway.unit_path(db, root))
+    try:
+        made = bulletin.bulletin(db, actor, args.month)
+    except bulletin.BulletinError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    try:
+        path = bulletin_render.render(made, args.out)
+    except bulletin_render.RenderError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    access.record(db, actor.name, "download", None,
+                  {"file": f"月度通报：{path.name}", "rows": made.rows, "bytes": path.stat().st_size}, "命令行")
+    print(path)
+    return 0
+
+
 def _log_to_file(db_path: Path) -> None:
     """Details of failures go to a log file (logs/etl.log beside the database, else the temporary folder),
     never to the person's screen."""
@@ -180,12 +209,25 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             parser.error(f"--month 应为 YYYY-MM，如 2025-03，而不是“{args.month}”")
         args.header_map = _header_map(parser, args.map, args.kind)
+    if args.command == "bulletin":
+        from league.bulletin_render import FormatError, check_suffix
+
+        try:
+            args.month = parse_month_arg(args.month)
+        except ValueError:
+            parser.error(f"--month 应为 YYYY-MM，如 2025-03，而不是“{args.month}”")
+        try:
+            check_suffix(args.out)
+        except FormatError as exc:
+            parser.error(str(exc))
     try:
         db.migrate()
         if args.command == "load":
             return _load(db, args)
         if args.command == "users":
             return _users(db, args)
+        if args.command == "bulletin":
+            return _bulletin(db, args)
         from etl.demo import build_demo
 
         build_demo(db, progress=lambda fraction, text: print(f"[{fraction:4.0%}] {text}", file=sys.stderr))

@@ -10,10 +10,11 @@ per role with a random password (league.access.create_demo_accounts).
 
 from __future__ import annotations
 
+import random
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -23,7 +24,7 @@ from etl.contract import contract
 from etl.demo_words import CITY
 from etl.demo_world import MONTHS, World, build_world
 from etl.pipeline import load_file
-from league.access import DEMO_ACCOUNTS_FILE, ROLES, create_demo_accounts
+from league.access import DEMO_ACCOUNTS_FILE, ROLES, Actor, create_demo_accounts
 from league.config import data_dir, demo_files_dir
 from league.db import Database
 from league.units import save_unit_tree
@@ -102,9 +103,43 @@ def build_demo(db: Database, progress: Progress | None = None) -> None:
                     report(WRITE_SHARE + (1 - WRITE_SHARE) * done / len(files),
                            f"正在导入演示数据（{done + 1}/{len(files)}）：{_describe(demo_file)}")
                 _load(batch, demo_file)
+    report(0.99, "正在记录各区县的审核…")
+    _review_demo_months(db)
     if not db.scalar("select count(*) from users"):
         _announce(create_demo_accounts(db), data_dir(db.path) / DEMO_ACCOUNTS_FILE)
     report(1.0, "演示数据已就绪")
+
+
+def _review_demo_months(db: Database, seed: int = DEMO_SEED) -> None:
+    """The districts' review, as a committee's year would leave it: every month before the latest signed
+    off a few days after it arrived, one of them reopened since; in the latest month one ledger sent
+    back and the rest waiting. Each unit gets a contact to chase."""
+    from etl.demo_words import make_person, make_phone
+    from league import review
+
+    rng = random.Random(seed)
+    desks = {district: Actor(f"{district}团委", "district", district, path, district, path)
+             for district, path in db.query("select name, path from units where level = 'district'").rows()}
+    standing = db.query("select r.unit_id, u.name as unit, u.district, r.report_month, r.submission_id, r.received_at"
+                        " from ledger_review r join units u using (unit_id) order by r.report_month, u.path")
+    latest = standing["report_month"].max()
+    with db.session() as batch:
+        for unit, district in db.query("select name, district from reporting_units order by path").rows():
+            review.save_contact(batch, desks[district], unit, make_person(rng), make_phone(rng))
+        earlier = standing.filter(pl.col("report_month") < latest)
+        for row in earlier.iter_rows(named=True):
+            review.take_step(batch, desks[row["district"]], "sign_off", row["unit"], row["report_month"],
+                             row["submission_id"], at=row["received_at"] + timedelta(days=rng.randint(1, 4)))
+        if not earlier.is_empty():
+            row = earlier.row(rng.randrange(earlier.height), named=True)
+            review.take_step(batch, desks[row["district"]], "reopen", row["unit"], row["report_month"],
+                             row["submission_id"], "该单位反映部分组织的从业人员数填报有误，重新开放以便更正。",
+                             at=row["received_at"] + timedelta(days=10))
+        current = standing.filter(pl.col("report_month") == latest)
+        if not current.is_empty():
+            row = current.row(rng.randrange(current.height), named=True)
+            review.take_step(batch, desks[row["district"]], "send_back", row["unit"], latest, row["submission_id"],
+                             "有 2 个组织的建团日期晚于本月，请核实后重新报送。", at=row["received_at"] + timedelta(days=1))
 
 
 def _announce(accounts: list[tuple[str, str, str | None, str]], path: Path) -> None:

@@ -37,6 +37,7 @@ class Diff:
     added: int
     removed: int
     changed: int  # organisations in both whose row differs
+    changed_cells: int = 0  # fields that differ, over the organisations in both
 
     def text(self) -> str:
         return (f"组织数 {self.before:,} → {self.after:,}：新增 {self.added:,} 个，减少 {self.removed:,} 个，"
@@ -77,11 +78,24 @@ def diff(before: pl.DataFrame, after: pl.DataFrame) -> Diff:
     old = before.select(columns).cast(after.select(columns).schema)
     new = after.select(columns)
     both = new.join(old, on="uscc", how="inner", suffix="_before")
-    differs = pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_before")) for c in columns if c != "uscc")
+    compared = [pl.col(c).ne_missing(pl.col(f"{c}_before")) for c in columns if c != "uscc"]
+    if not compared:
+        changed = changed_cells = 0
+    else:
+        changed = both.filter(pl.any_horizontal(compared)).height
+        changed_cells = int(both.select(pl.sum_horizontal(compared).sum()).item() or 0)
     return Diff(before=old.height, after=new.height,
                 added=new.join(old, on="uscc", how="anti").height,
                 removed=old.join(new, on="uscc", how="anti").height,
-                changed=both.filter(differs).height if columns != ["uscc"] else 0)
+                changed=changed, changed_cells=changed_cells)
+
+
+def submission_diff(con: duckdb.DuckDBPyConnection, before_id: int, after_id: int) -> Diff:
+    """One accepted ledger submission against another (what changed since a sign-off)."""
+    def rows(submission_id: int) -> pl.DataFrame:
+        return con.execute("select * from ledger_rows where submission_id = ?", [submission_id]).pl()
+
+    return diff(rows(before_id), rows(after_id))
 
 
 def ledger_changes(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, replaced: int | None,

@@ -28,7 +28,7 @@ from etl.normalise import normalise
 from etl.read import RefusedFile, Sheet, UnreadableFile, read_sheets
 from etl.report import Problem
 from etl.validate import Context, Unit, validate
-from league import access
+from league import access, review
 from league.config import data_dir
 from league.db import Database, DatabaseBusy
 from league.units import REPORTING_LEVELS
@@ -166,6 +166,8 @@ def _prepare(db: Database, path: Path, *, kind, unit, month, submitted_by, recei
         prepared.problems = refused + prepared.problems
         previous = load.latest_in_slot(con, prepared.slot)
         prepared.based_on = load.latest_accepted_in_slot(con, prepared.slot)
+        if prepared.kind == "ledger" and review.is_locked(con, prepared.slot.unit_id, prepared.month):
+            prepared.problems.append(_locked_problem(prepared))
         if prepared.kind == "ledger" and not prepared.errors:
             _guard_ledger(con, prepared)
         if previous and previous[1] == receipt.sha256 and previous[2] == "accepted":
@@ -178,6 +180,13 @@ def _prepare(db: Database, path: Path, *, kind, unit, month, submitted_by, recei
                "upload_rejected" if prepared.status == "rejected" else "upload_checked")
     progress(1.0, "检查完成")
     return prepared
+
+
+def _locked_problem(prepared: Prepared) -> Problem:
+    month = prepared.month
+    return Problem("error", "locked",
+                   f"“{prepared.unit}”{month.year}年{month.month}月的台账已经区县团委审核确认并锁定，不能再替换；"
+                   "如确需修改，请联系区县团委说明原因，重新开放后再上传。", prepared.sheet)
 
 
 def _audit(con: duckdb.DuckDBPyConnection, prepared: Prepared, action: str) -> None:
@@ -228,8 +237,9 @@ def commit(db: Database, prepared: Prepared, *, confirmed: bool = False) -> Prep
         return prepared
     try:
         with db.transaction() as con:
-            if load.latest_accepted_in_slot(con, prepared.slot) != prepared.based_on:
-                prepared.status = "conflict"
+            if load.latest_accepted_in_slot(con, prepared.slot) != prepared.based_on or (
+                    prepared.kind == "ledger" and review.is_locked(con, prepared.slot.unit_id, prepared.month)):
+                prepared.status = "conflict"  # replaced or signed off since it was checked: check again
                 return prepared
             prepared.submission_id = load.record_submission(
                 con, prepared.slot, prepared.receipt, prepared.sheet, prepared.row_count, "accepted",

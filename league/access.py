@@ -30,12 +30,13 @@ ROLES = {"leadership": "领导", "inspector": "督导", "district": "区县团�
 ROLE_ACTIONS = {
     "leadership": frozenset({"view"}),
     "inspector": frozenset({"view", "see_personal"}),
-    "district": frozenset({"view", "submit"}),
+    "district": frozenset({"view", "submit", "review"}),
     "unit": frozenset({"view", "submit"}),
     "admin": frozenset({"manage_users", "read_audit"}),
 }
 # The level of unit a role's scope must be (None: any unit).
-SCOPE_LEVELS = {"leadership": None, "inspector": None, "district": ("district",),
+# A district account scoped to the city is the city committee's desk: it reviews and reopens every district's units.
+SCOPE_LEVELS = {"leadership": None, "inspector": None, "district": ("city", "district"),
                 "unit": ("street", "industry"), "admin": None}
 MIN_PASSWORD_LENGTH = 10
 FAILURE_WINDOW = timedelta(minutes=15)  # failures older than this are forgotten
@@ -79,7 +80,7 @@ class Actor:
         """Whether the role allows the action and, given a unit's path, whether the unit is in that scope."""
         if action not in ROLE_ACTIONS.get(self.role, ()):
             return False
-        scope_path = {"view": self.view_path, "submit": self.submit_path,
+        scope_path = {"view": self.view_path, "submit": self.submit_path, "review": self.submit_path,
                       "see_personal": self.view_path}.get(action, "/")
         if scope_path is None:
             return False
@@ -308,6 +309,7 @@ AUDIT_ACTIONS = {
     "user_disabled": "停用用户", "user_enabled": "启用用户",
     "upload_checked": "上传检查通过", "upload_rejected": "上传被拒", "upload_confirmed": "确认载入",
     "upload_refused": "超出报送范围", "upload_limited": "上传过于频繁", "download": "下载",
+    "sign_off": "审核通过", "send_back": "退回修改", "reopen": "重新开放", "contact_saved": "保存联系人",
 }
 
 

@@ -123,5 +123,7 @@ class Database:
     def data_version(self) -> int:
         """Changes whenever anything a page shows may have changed; the key of every page cache."""
         return self.scalar(
-            "select coalesce(max(submission_id), 0) * 1000003 + (select count(*) from units) from submissions"
+            "select (hash(coalesce(max(submission_id), 0), (select count(*) from units),"
+            " (select coalesce(max(review_id), 0) from review_actions), (select count(*) from unit_periods),"
+            " (select max(updated_at) from unit_contacts)) >> 1)::bigint from submissions"
         )

@@ -22,6 +22,10 @@ from league.config import data_dir
 from league.db import Database
 
 
+# Whom to call about a unit's report (unit_contacts): personal like the ledger's contacts.
+UNIT_CONTACT_FIELDS = frozenset({"contact_name", "contact_phone"})
+
+
 class AccessDenied(PermissionError):
     """The actor may not do this; the message is for the user, in Chinese."""
 
@@ -31,7 +35,8 @@ def personal_fields() -> frozenset[str]:
     """Fields the data contract marks `personal`, over every kind of sheet."""
     from etl.contract import contract
 
-    return frozenset(f.name for kind in contract().kinds.values() for f in kind.fields if f.personal)
+    contract_fields = {f.name for kind in contract().kinds.values() for f in kind.fields if f.personal}
+    return frozenset(contract_fields | UNIT_CONTACT_FIELDS)
 
 
 def mask_phone(value: str | None) -> str | None:

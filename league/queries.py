@@ -100,16 +100,16 @@ def plan_settings(db: Database) -> pl.DataFrame:
 
 # --- 总览: progress toward the yearly targets ----------------------------
 
-def _progress(db, scope, as_of_month, districts, org_type) -> pl.DataFrame:
+def _progress(db, scope, as_of_month, districts, org_type, signed_off_only) -> pl.DataFrame:
     return _run(
         db, "progress", scope=scope, as_of_month=_month(as_of_month),
-        districts=_districts(districts), org_type=_org_type(org_type),
+        districts=_districts(districts), org_type=_org_type(org_type), signed_off_only=signed_off_only,
     )
 
 
 def progress_by_unit(
     db: Database, scope: str | None, as_of_month: date,
-    districts: Sequence[str] | None = None, org_type: str | None = None,
+    districts: Sequence[str] | None = None, org_type: str | None = None, signed_off_only: bool = False,
 ) -> pl.DataFrame:
     """One row per reporting unit: new organisations this year against its target at the as-of month.
 
@@ -117,40 +117,42 @@ def progress_by_unit(
     has none yet), carried_forward, done, target, completion, expected, status,
     short_of_expected (organisations still to build to reach the planned share
     now), milestone_date and milestone_share (the milestone the month works
-    toward), short_of_milestone, and done_/target_ for enterprise, social and
-    direct. `done`/`target` follow `org_type` (None = enterprises and social
+    toward), short_of_milestone, done_/target_ for enterprise, social and
+    direct, and passed_milestone_date, passed_milestone_share and
+    short_of_passed_milestone (the latest milestone due by the month's end,
+    which the bulletin holds units to; null before the year's first). `done`/`target` follow `org_type` (None = enterprises and social
     organisations together). Laggards first: behind, then slightly behind, by
     how far short they are.
     """
-    frame = _progress(db, scope, as_of_month, districts, org_type)
+    frame = _progress(db, scope, as_of_month, districts, org_type, signed_off_only)
     return frame.filter(pl.col("level") == "unit").drop("level", "units", "units_behind")
 
 
 def progress_by_district(
     db: Database, scope: str | None, as_of_month: date,
-    districts: Sequence[str] | None = None, org_type: str | None = None,
+    districts: Sequence[str] | None = None, org_type: str | None = None, signed_off_only: bool = False,
 ) -> pl.DataFrame:
     """One row per district: its units' figures added up and judged as one, with units and units_behind.
 
     A district's shortfall is its own (its total against its targets' sum), so
     a unit ahead makes up for one behind; units_behind says how many are. Laggards first.
     """
-    frame = _progress(db, scope, as_of_month, districts, org_type)
+    frame = _progress(db, scope, as_of_month, districts, org_type, signed_off_only)
     return frame.filter(pl.col("level") == "district").drop("level", "unit")
 
 
 def progress_total(
     db: Database, scope: str | None, as_of_month: date,
-    districts: Sequence[str] | None = None, org_type: str | None = None,
+    districts: Sequence[str] | None = None, org_type: str | None = None, signed_off_only: bool = False,
 ) -> pl.DataFrame:
     """One row: the same figures as progress_by_district, for all the units together."""
-    frame = _progress(db, scope, as_of_month, districts, org_type)
+    frame = _progress(db, scope, as_of_month, districts, org_type, signed_off_only)
     return frame.filter(pl.col("level") == "total").drop("level", "unit", "district")
 
 
 def progress_trend(
     db: Database, scope: str | None, as_of_month: date,
-    districts: Sequence[str] | None = None, org_type: str | None = None,
+    districts: Sequence[str] | None = None, org_type: str | None = None, signed_off_only: bool = False,
 ) -> pl.DataFrame:
     """Twelve rows (one per month of the as-of year), more when a month holds two milestones.
 
@@ -159,7 +161,7 @@ def progress_trend(
     """
     return _run(
         db, "progress_trend", scope=scope, as_of_month=_month(as_of_month),
-        districts=_districts(districts), org_type=_org_type(org_type),
+        districts=_districts(districts), org_type=_org_type(org_type), signed_off_only=signed_off_only,
     )
 
 
@@ -173,7 +175,7 @@ def _segment(segment: str) -> str:
 
 def coverage(
     db: Database, scope: str | None, as_of_month: date,
-    segment: str = "all", districts: Sequence[str] | None = None,
+    segment: str = "all", districts: Sequence[str] | None = None, signed_off_only: bool = False,
 ) -> pl.DataFrame:
     """Coverage by district x industry: organisations, with_league_org, coverage, gaps.
 
@@ -181,18 +183,18 @@ def coverage(
     """
     return _run(
         db, "coverage", scope=scope, as_of_month=_month(as_of_month),
-        segment=_segment(segment), districts=_districts(districts),
+        segment=_segment(segment), districts=_districts(districts), signed_off_only=signed_off_only,
     )
 
 
 def gap_list(
     db: Database, scope: str | None, as_of_month: date,
-    segment: str = "all", districts: Sequence[str] | None = None,
+    segment: str = "all", districts: Sequence[str] | None = None, signed_off_only: bool = False,
 ) -> pl.DataFrame:
     """The gaps at the as-of month, must_build_now first, with the organisation's particulars."""
     return _run(
         db, "gap_list", scope=scope, as_of_month=_month(as_of_month),
-        segment=_segment(segment), districts=_districts(districts),
+        segment=_segment(segment), districts=_districts(districts), signed_off_only=signed_off_only,
     )
 
 
@@ -212,56 +214,137 @@ def youth_voice_by_unit(db: Database, scope: str | None, as_of_month: date) -> p
 
 # --- 报送: submission timeliness ---------------------------------------------
 
+REVIEW_STATES = {
+    "missing": "未报送",
+    "submitted": "待审核",
+    "resubmitted": "重新报送待审核",
+    "sent_back": "已退回修改",
+    "reopened": "已重新开放",
+    "signed_off": "已审核锁定",
+}
+
+
 def submission_grid(db: Database, scope: str | None, as_of_month: date) -> pl.DataFrame:
-    """Reporting unit x month (January to the as-of month): first_received_at, due_date, timeliness."""
+    """Reporting unit x month (January to the as-of month) in which the unit is expected to report.
+
+    Columns: unit, district, report_month, first_received_at, due_date, timeliness
+    (of the first accepted ledger), days_late, accepted_submissions, review_state
+    (a key of REVIEW_STATES), review_reason (of the latest send-back or reopening), submission_id.
+    """
     return _run(db, "submission_grid", scope=scope, as_of_month=_month(as_of_month))
 
 
-def submission_rates(db: Database, scope: str | None, as_of_month: date) -> pl.DataFrame:
-    """Per month: units, submitted, on_time, late, missing, reporting_rate and on_time_rate.
-
-    Counted from submission_grid, so the timeliness rule stays in one place.
-    """
+def _counted(grid: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     on_time, late, missing = TIMELINESS
-    grid = submission_grid(db, scope, as_of_month)
     return (
-        grid.group_by("report_month")
+        grid.group_by(by, maintain_order=True)
         .agg(
             units=pl.len(),
             submitted=(pl.col("timeliness") != missing).sum(),
             on_time=(pl.col("timeliness") == on_time).sum(),
             late=(pl.col("timeliness") == late).sum(),
             missing=(pl.col("timeliness") == missing).sum(),
+            signed_off=(pl.col("review_state") == "signed_off").sum(),
         )
         .with_columns(
             reporting_rate=pl.col("submitted") / pl.col("units"),
             on_time_rate=pl.col("on_time") / pl.col("units"),
         )
-        .sort("report_month")
     )
+
+
+def submission_rates(db: Database, scope: str | None, as_of_month: date) -> pl.DataFrame:
+    """Per month: units (expected to report), submitted, on_time, late, missing, signed_off,
+    reporting_rate and on_time_rate.
+
+    Counted from submission_grid, so the timeliness rule and the expected units stay in one place;
+    a rate's denominator is `units`, so no rate exceeds 100%.
+    """
+    return _counted(submission_grid(db, scope, as_of_month), ["report_month"]).sort("report_month")
+
+
+def completeness(db: Database, scope: str | None, as_of_month: date) -> pl.DataFrame:
+    """DHIS2-style completeness for the as-of month and the year to date, per unit, per district and in total.
+
+    Columns: level ('unit', 'district', 'total'), unit, district, period ('month' or
+    'year_to_date'), units (reports expected), submitted (received), on_time, late,
+    missing, signed_off, reporting_rate, on_time_rate.
+    """
+    grid = submission_grid(db, scope, as_of_month)
+    periods = [("month", grid.filter(pl.col("report_month") == _month(as_of_month))), ("year_to_date", grid)]
+    frames = []
+    for period, rows in periods:
+        for level, by in (("unit", ["district", "unit"]), ("district", ["district"]), ("total", [])):
+            counted = _counted(rows.with_columns(everything=pl.lit(True)), by or ["everything"])
+            frames.append(counted.drop("everything", strict=False).with_columns(
+                level=pl.lit(level), period=pl.lit(period)))
+    order = {"total": 0, "district": 1, "unit": 2}
+    return (
+        pl.concat(frames, how="diagonal_relaxed")
+        .select("level", "unit", "district", "period", "units", "submitted", "on_time", "late", "missing",
+                "signed_off", "reporting_rate", "on_time_rate")
+        .sort(pl.col("level").replace_strict(order), "district", "unit", "period", nulls_last=False)
+    )
+
+
+# --- 审核: the district's sign-off ----------------------------------------------
+
+def review_queue(db: Database, scope: str | None, as_of_month: date) -> pl.DataFrame:
+    """Each reporting unit in scope expected to report for the month, with its latest accepted ledger
+    (submitted_by, file_name, rows, warning_count, warnings), timeliness, days_late,
+    accepted_submissions, review_state and the latest step (last_action, last_actor,
+    last_acted_at, last_reason); submission_id and signed_off_submission_id. Waiting ones first."""
+    return _run(db, "review_queue", scope=scope, as_of_month=_month(as_of_month))
+
+
+def review_history(db: Database, scope: str | None, as_of_month: date, unit: str) -> pl.DataFrame:
+    """Every step of one unit-month, oldest first: happened_at, step (submit, resubmit, rejected,
+    sign_off, send_back, reopen), actor, detail (the file, or the reason given), submission_id."""
+    return _run(db, "review_history", scope=scope, as_of_month=_month(as_of_month), unit=unit)
+
+
+def sign_off_by_district(db: Database, scope: str | None, as_of_month: date) -> pl.DataFrame:
+    """Per district, how its units stand for the month: units expected and how many are in each
+    review state (columns named as the keys of REVIEW_STATES)."""
+    queue = review_queue(db, scope, as_of_month)
+    return (
+        queue.group_by("district", maintain_order=True)
+        .agg(units=pl.len(), *[(pl.col("review_state") == state).sum().alias(state) for state in REVIEW_STATES])
+        .sort("district")
+    )
+
+
+def chase_list(db: Database, scope: str | None, as_of_month: date) -> pl.DataFrame:
+    """Units in scope still owing the month's ledger: unit, district, due_date, contact_name, contact_phone."""
+    return _run(db, "chase_list", scope=scope, as_of_month=_month(as_of_month))
 
 
 # --- 下钻: district -> unit -> organisation ------------------------------------
 
 def area_summary(
-    db: Database, scope: str | None, as_of_month: date, district: str | None = None,
+    db: Database, scope: str | None, as_of_month: date, district: str | None = None, signed_off_only: bool = False,
 ) -> pl.DataFrame:
     """One row per district (or, given a district, per reporting unit in it) at the as-of month.
 
     Columns: area, organisations, with_league_org, coverage, gaps, must_build,
     done, target, completion, expected, status.
     """
-    return _run(db, "area_summary", scope=scope, as_of_month=_month(as_of_month), district=district)
+    return _run(db, "area_summary", scope=scope, as_of_month=_month(as_of_month), district=district,
+                signed_off_only=signed_off_only)
 
 
-def unit_organisations(db: Database, scope: str | None, as_of_month: date, unit: str) -> pl.DataFrame:
+def unit_organisations(db: Database, scope: str | None, as_of_month: date, unit: str,
+                       signed_off_only: bool = False) -> pl.DataFrame:
     """The organisations a unit stands on at the as-of month, gaps and new ones first: the list to check on site."""
-    return _run(db, "unit_organisations", scope=scope, as_of_month=_month(as_of_month), unit=unit)
+    return _run(db, "unit_organisations", scope=scope, as_of_month=_month(as_of_month), unit=unit,
+                signed_off_only=signed_off_only)
 
 
-def organisation_history(db: Database, scope: str | None, as_of_month: date, uscc: str) -> pl.DataFrame:
+def organisation_history(db: Database, scope: str | None, as_of_month: date, uscc: str,
+                         signed_off_only: bool = False) -> pl.DataFrame:
     """One organisation month by month up to the as-of month, as its unit reported it."""
-    return _run(db, "organisation_history", scope=scope, as_of_month=_month(as_of_month), uscc=uscc)
+    return _run(db, "organisation_history", scope=scope, as_of_month=_month(as_of_month), uscc=uscc,
+                signed_off_only=signed_off_only)
 
 
 # --- 上传: the files received ---------------------------------------------------

@@ -9,6 +9,7 @@ the actor league.signin put in the session; with none, nothing is read.
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import os
@@ -65,7 +66,18 @@ COLUMN_LABELS = {
     "rows": "行数", "error_count": "错误数", "outcome": "处理结果",
     "units": "应报单位数", "submitted": "已报送", "on_time": "按时", "late": "逾期",
     "missing": "未报送", "reporting_rate": "报送率", "on_time_rate": "按时报送率",
+    "signed_off": "已审核", "review_state": "审核状态", "review_reason": "退回或重新开放原因",
+    "days_late": "逾期天数", "accepted_submissions": "报送次数", "latest_received_at": "最近报送时间",
+    "warning_count": "提示数", "last_actor": "最近处理人", "last_acted_at": "最近处理时间",
+    "last_reason": "处理意见", "contact_name": "联系人", "contact_phone": "联系电话",
+    "happened_at": "时间", "step": "环节", "actor": "操作人", "detail": "文件或意见",
+    "period": "期间", "resubmitted": "重新报送待审核", "sent_back": "已退回修改", "reopened": "已重新开放",
 }
+REVIEW_ICONS = {"missing": "❌", "submitted": "🕒", "resubmitted": "🔁", "sent_back": "↩️", "reopened": "🔓",
+                "signed_off": "🔒"}
+STEP_WORDS = {"submit": "报送", "resubmit": "重新报送", "rejected": "上传未通过检查", "sign_off": "审核通过",
+              "send_back": "退回修改", "reopen": "重新开放"}
+PERIOD_WORDS = {"month": "本月", "year_to_date": "年初至今"}
 PERCENT_COLUMNS = {
     "completion", "expected", "expected_share", "milestone_share", "coverage",
     "reply_rate", "reporting_rate", "on_time_rate",
@@ -240,7 +252,13 @@ def _cached_reference(query_name: str, db_path: str, data_version: int) -> pl.Da
 
 
 def fetch(query: Callable[..., pl.DataFrame], *args, **filters) -> pl.DataFrame:
-    """A named query of league.queries read through the gateway as the viewer, cached."""
+    """A named query of league.queries read through the gateway as the viewer, cached.
+
+    A query that reads ledgers is read on the sidebar's basis (signed-off only or everything)
+    unless the page names one, so no page can forget it.
+    """
+    if "signed_off_only" in _parameters(query) and "signed_off_only" not in filters:
+        filters["signed_off_only"] = signed_off_only()
     return _cached_read(query.__name__, str(database().path), data_version(), _reader(), args,
                         tuple(sorted(filters.items())))
 
@@ -248,6 +266,38 @@ def fetch(query: Callable[..., pl.DataFrame], *args, **filters) -> pl.DataFrame:
 def fetch_reference(query: Callable[..., pl.DataFrame]) -> pl.DataFrame:
     """An unscoped query of the plan itself (its settings: no unit's data), cached."""
     return _cached_reference(query.__name__, str(database().path), data_version())
+
+
+@cache
+def _parameters(query: Callable) -> frozenset[str]:
+    return frozenset(inspect.signature(query).parameters)
+
+
+# --- the basis: every accepted ledger, or only what the district signed off ------
+
+BASIS_KEY = "signed_off_only"
+
+
+def basis_toggle() -> None:
+    """The sidebar's switch between every accepted ledger (the default) and signed-off ledgers only."""
+    st.sidebar.toggle("只计已审核数据", key=BASIS_KEY, bind="query-params",
+                      help="打开后，只计区县团委已审核确认（已锁定）的台账；某单位本月未审核时，按其最近一次已审核的台账计。")
+    st.sidebar.caption(basis_text())
+
+
+def signed_off_only() -> bool:
+    return bool(st.session_state.get(BASIS_KEY, False))
+
+
+def basis_text() -> str:
+    """Which data the figures count, in words, for every page to say."""
+    if signed_off_only():
+        return "口径：只计区县团委已审核确认的台账。"
+    return "口径：全部已接收的台账，含尚未审核的（表中已标注）。"
+
+
+def basis_note() -> None:
+    st.caption(basis_text())
 
 
 # --- the "数据截至" month ------------------------------------------------------
@@ -378,6 +428,30 @@ def status_label(status: str | None) -> str:
     return f"{STATUS_ICONS.get(status, '')} {status}".strip() if status else ""
 
 
+def review_label(state: str | None) -> str:
+    return f"{REVIEW_ICONS.get(state, '')} {queries.REVIEW_STATES.get(state, state)}".strip() if state else ""
+
+
+def review_notice(unit: str, month: date) -> None:
+    """Where the unit-month stands in the district's review, and why it was sent back or reopened."""
+    found = fetch(queries.review_queue, month).filter(pl.col("unit") == unit)
+    if found.is_empty():
+        return
+    row = found.row(0, named=True)
+    said = (f"（{row['last_actor']}，{row['last_acted_at']:%Y-%m-%d %H:%M}）：{row['last_reason']}"
+            if row["last_reason"] else "")
+    state, label = row["review_state"], month_label(month)
+    if state == "signed_off":
+        st.warning(f"“{unit}”{label}的台账已经区县团委审核确认并锁定，不能再上传替换；如确需修改，请联系区县团委重新开放。",
+                   icon=":material/lock:")
+    elif state == "sent_back":
+        st.warning(f"区县团委退回了“{unit}”{label}的台账，请修改后重新上传{said}", icon=":material/undo:")
+    elif state == "reopened":
+        st.info(f"区县团委已重新开放“{unit}”{label}的台账，请重新上传{said}", icon=":material/lock_open:")
+    elif state in ("submitted", "resubmitted"):
+        st.caption(f"“{unit}”{label}的台账已报送，等待区县团委审核；审核通过前可以上传替换。")
+
+
 def timeliness_label(timeliness: str | None) -> str:
     return f"{TIMELINESS_ICONS.get(timeliness, '')} {timeliness}".strip() if timeliness else ""
 
@@ -389,6 +463,11 @@ def gap_flag(must_build_now: pl.Expr, is_gap: pl.Expr) -> pl.Expr:
         .when(is_gap).then(pl.lit("🟠 应建未建"))
         .otherwise(pl.lit(""))
     )
+
+
+# Columns holding codes, and how each is put in words for a table.
+CODE_LABELLERS = {"status": status_label, "timeliness": timeliness_label, "review_state": review_label}
+CODE_WORDS = {"kind": KIND_WORDS, "outcome": OUTCOME_WORDS, "step": STEP_WORDS, "period": PERIOD_WORDS}
 
 
 def readable(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl.DataFrame:
@@ -410,14 +489,10 @@ def readable(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl.Da
             column = column.dt.strftime("%Y-%m-%d")
         elif dtype == pl.Boolean:
             column = pl.when(column).then(pl.lit("是")).when(~column).then(pl.lit("否"))
-        elif name == "status":
-            column = column.map_elements(status_label, return_dtype=pl.String)
-        elif name == "kind":
-            column = column.replace_strict(KIND_WORDS, default=column)
-        elif name == "outcome":
-            column = column.replace_strict(OUTCOME_WORDS, default=column)
-        elif name == "timeliness":
-            column = column.map_elements(timeliness_label, return_dtype=pl.String)
+        elif name in CODE_LABELLERS:
+            column = column.map_elements(CODE_LABELLERS[name], return_dtype=pl.String)
+        elif name in CODE_WORDS:
+            column = column.replace_strict(CODE_WORDS[name], default=column)
         if not dtype.is_numeric():
             column = column.cast(pl.String).fill_null("")
         readable.append(column.alias(labels.get(name, name)))

@@ -20,6 +20,8 @@ def save_unit_tree(con: duckdb.DuckDBPyConnection, units: pl.DataFrame) -> int:
     `units` has columns name, level (city/district/street/industry) and parent
     (the parent's name, null for the city), parents listed before children.
     Existing units are left as they are, so running it twice changes nothing.
+    Optional columns first_month and last_month (dates, or YYYY-MM-DD text) set
+    the months a unit is expected to report: created mid-year, merged or closed.
     """
     known = {name: (uid, path, district) for uid, name, path, district in
              con.execute("select unit_id, name, path, district from units").fetchall()}
@@ -41,4 +43,10 @@ def save_unit_tree(con: duckdb.DuckDBPyConnection, units: pl.DataFrame) -> int:
         known[row["name"]] = (next_id, path, district)
         next_id += 1
         added += 1
+    if {"first_month", "last_month"} & set(units.columns):
+        periods = units.select("name", *[pl.col(c).cast(pl.Date) if c in units.columns else pl.lit(None, pl.Date).alias(c)
+                                         for c in ("first_month", "last_month")])
+        for name, first, last in periods.filter(pl.col("first_month").is_not_null() | pl.col("last_month").is_not_null()
+                                                ).iter_rows():
+            con.execute("insert or replace into unit_periods values (?, ?, ?)", [known[name][0], first, last])
     return added

@@ -16,7 +16,7 @@ TOTAL = "合计"
 CELL_COLUMNS = ["district", "industry", "organisations", "with_league_org", "coverage", "gaps"]
 GAP_COLUMNS = [
     "must_build_now", "unit", "district", "org_name", "uscc", "industry", "org_type",
-    "employees", "youth_employees", "league_members", "has_party_org", "ledger_month", "carried_forward",
+    "employees", "youth_employees", "league_members", "has_party_org", "ledger_month", "carried_forward", "signed_off",
 ]
 
 
@@ -92,7 +92,7 @@ def narrow_heatmap(cells: pl.DataFrame, segment_label: str) -> None:
 
 as_of = ui.require_as_of_month()
 st.title("团组织覆盖情况")
-st.caption(f"数据截至 {ui.month_label(as_of)}末，各单位当月未报送的沿用此前最近一期台账")
+st.caption(f"数据截至 {ui.month_label(as_of)}末，各单位当月未报送的沿用此前最近一期台账。{ui.basis_text()}")
 
 segment, districts = filters()
 cells = ui.fetch(queries.coverage, as_of_month=as_of, segment=segment, districts=districts)

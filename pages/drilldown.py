@@ -11,12 +11,12 @@ AREA_COLUMNS = ["status", "organisations", "with_league_org", "coverage", "gaps"
 ORGANISATION_COLUMNS = [
     "must_build_now", "is_new", "org_name", "uscc", "industry", "org_type", "street", "park",
     "employees", "youth_employees", "league_members", "has_party_org", "has_league_org", "league_org_kind",
-    "league_org_date", "directly_managed", "leader_name", "leader_phone", "ledger_month",
+    "league_org_date", "directly_managed", "leader_name", "leader_phone", "ledger_month", "signed_off",
 ]
 HISTORY_COLUMNS = [
     "report_month", "unit", "org_name", "employees", "youth_employees", "league_members", "has_party_org",
     "has_league_org", "league_org_kind", "build_mode", "build_path", "league_org_date", "directly_managed",
-    "leader_name", "leader_phone", "note",
+    "leader_name", "leader_phone", "note", "signed_off",
 ]
 
 
@@ -50,7 +50,7 @@ def organisation_label(row: dict) -> str:
 
 as_of = ui.require_as_of_month()
 st.title("督导下钻")
-st.caption(f"数据截至 {ui.month_label(as_of)}末：从区县到单位再到组织，逐级查看覆盖、空白点和新建进度，并下载现场核查清单。")
+st.caption(f"数据截至 {ui.month_label(as_of)}末：从区县到单位再到组织，逐级查看覆盖、空白点和新建进度，并下载现场核查清单。{ui.basis_text()}")
 
 districts = ui.fetch(queries.area_summary, as_of_month=as_of).rename({"area": "district"})
 st.subheader("各区县")

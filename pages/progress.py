@@ -141,7 +141,7 @@ def explanation(trend: pl.DataFrame, year: int, expected: float | None) -> None:
 as_of = ui.require_as_of_month()
 year = as_of.year
 st.title(f"{year}年新建团组织进度")
-st.caption(f"数据截至 {ui.month_label(as_of)}末")
+st.caption(f"数据截至 {ui.month_label(as_of)}末。{ui.basis_text()}")
 
 districts, org_type = filters()
 arguments = {"as_of_month": as_of, "districts": districts, "org_type": org_type}

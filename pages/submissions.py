@@ -7,8 +7,13 @@ import streamlit as st
 from league import queries, ui
 
 TIMELINESS_CODES = {name: code for code, name in enumerate(queries.TIMELINESS)}
-GRID_COLUMNS = ["unit", "district", "report_month", "timeliness", "first_received_at", "due_date"]
-RATE_COLUMNS = ["report_month", "units", "submitted", "on_time", "late", "missing", "reporting_rate", "on_time_rate"]
+GRID_COLUMNS = ["unit", "district", "report_month", "timeliness", "days_late", "first_received_at", "due_date",
+                "accepted_submissions", "review_state", "review_reason"]
+RATE_COLUMNS = ["report_month", "units", "submitted", "on_time", "late", "missing", "signed_off", "reporting_rate",
+                "on_time_rate"]
+COMPLETENESS_COLUMNS = ["district", "unit", "period", "units", "submitted", "on_time", "late", "missing", "signed_off",
+                        "reporting_rate", "on_time_rate"]
+HISTORY_COLUMNS = ["happened_at", "step", "actor", "detail"]
 
 RECEIVED_COLUMNS = ["received_at", "submitted_by", "file_name", "kind", "unit", "report_month", "outcome", "rows",
                     "error_count"]
@@ -44,17 +49,19 @@ def grid_figure(grid: pl.DataFrame) -> go.Figure:
     units = grid.select("unit", "district").unique(maintain_order=True)
     months = grid["report_month"].unique().sort().to_list()
     cells = {(row["unit"], row["report_month"]): row for row in grid.iter_rows(named=True)}
-    rows = [[cells[(unit, month)] for month in months] for unit in units["unit"]]
+    # A unit not yet created, or closed, is not expected that month: its cell stays empty.
+    blank = {"timeliness": None, "district": "", "first_received_at": None, "due_date": None}
+    rows = [[cells.get((unit, month), blank) for month in months] for unit in units["unit"]]
     colours = [ui.TIMELINESS_COLOURS[name] for name in queries.TIMELINESS]
     colourscale = [[stop, colour] for code, colour in enumerate(colours)
                    for stop in (code / len(colours), (code + 1) / len(colours))]
     figure = go.Figure(go.Heatmap(
-        z=[[TIMELINESS_CODES[c["timeliness"]] for c in row] for row in rows],
+        z=[[TIMELINESS_CODES.get(c["timeliness"]) for c in row] for row in rows],
         x=[f"{month.month}月" for month in months], y=units["unit"].to_list(),
         zmin=-0.5, zmax=len(colours) - 0.5, colorscale=colourscale, showscale=False, xgap=2, ygap=2,
         text=[[ui.timeliness_label(c["timeliness"]) for c in row] for row in rows], texttemplate="%{text}",
         customdata=[[[c["district"], f"{c['first_received_at']:%Y-%m-%d %H:%M}" if c["first_received_at"] else "—",
-                      f"{c['due_date']:%Y-%m-%d}"] for c in row] for row in rows],
+                      f"{c['due_date']:%Y-%m-%d}" if c["due_date"] else "—"] for c in row] for row in rows],
         hovertemplate=("%{y}（%{customdata[0]}）· %{x}<br>%{text}<br>首次报送：%{customdata[1]}"
                        "<br>截止日期：%{customdata[2]}<extra></extra>"),
     ))
@@ -99,6 +106,28 @@ headline(rates.filter(pl.col("report_month") == as_of).row(0, named=True))
 st.plotly_chart(rates_figure(rates, as_of.year), key="submission_rates_chart")
 ui.table_with_download(rates, RATE_COLUMNS, f"台账报送率_{as_of:%Y-%m}.xlsx", key="submission_rates")
 
+st.subheader(f"{ui.month_label(as_of)}区县审核情况")
+st.caption("各区县团委对所属单位本月台账的审核：🔒 已审核锁定的台账才计入“只计已审核数据”口径。")
+ui.table_with_download(ui.fetch(queries.sign_off_by_district, as_of_month=as_of),
+                       ["district", "units", *queries.REVIEW_STATES], f"区县审核情况_{as_of:%Y-%m}.xlsx",
+                       key="sign_off_by_district", labels=queries.REVIEW_STATES)
+
+st.subheader("各区县、各单位报送完整性")
+st.caption("应报单位数随单位设立、撤并变化（年中新设的单位自设立当月起应报，撤并的单位撤并后不再应报），"
+           "报送率、按时报送率都以应报单位数为分母。")
+completeness = ui.fetch(queries.completeness, as_of_month=as_of)
+period = st.radio("期间", ["month", "year_to_date"], format_func=ui.PERIOD_WORDS.get, horizontal=True,
+                  key="completeness_period")
+level = st.radio("按", ["district", "unit"], format_func={"district": "区县", "unit": "单位"}.get, horizontal=True,
+                 key="completeness_level")
+total = completeness.filter((pl.col("period") == period) & (pl.col("level") == "total")).row(0, named=True)
+st.caption(f"{ui.PERIOD_WORDS[period]}合计：应报 {total['units']} 个，已报送 {total['submitted']} 个"
+           f"（报送率 {ui.percent(total['reporting_rate'])}），按时 {total['on_time']} 个"
+           f"（按时报送率 {ui.percent(total['on_time_rate'])}），已审核 {total['signed_off']} 个。")
+shown = completeness.filter((pl.col("period") == period) & (pl.col("level") == level))
+ui.table_with_download(shown, [c for c in COMPLETENESS_COLUMNS if level == "unit" or c != "unit"],
+                       f"报送完整性_{as_of:%Y-%m}.xlsx", key="completeness", labels={"units": "应报（个）"})
+
 st.subheader("各单位报送明细")
 wide, narrow = ui.wide_and_narrow("submission_grid")
 with wide:
@@ -106,6 +135,22 @@ with wide:
 with narrow:
     narrow_grid(grid)
 ui.table_with_download(grid, GRID_COLUMNS, f"台账报送明细_{as_of:%Y-%m}.xlsx", key="submission_grid")
+
+st.subheader("某单位某月的各环节记录")
+st.caption("报送、重新报送、退回修改、审核通过、重新开放，每一步的操作人、时间和原因。")
+left, right = st.columns(2)
+grid_units = grid["unit"].unique(maintain_order=True).to_list()
+history_unit = left.selectbox("单位", grid_units, index=0 if len(grid_units) == 1 else None,
+                              placeholder="选择一个单位", key="history_unit")
+history_months = grid["report_month"].unique().sort(descending=True).to_list()
+history_month = right.selectbox("月份", history_months, format_func=ui.month_label, key="history_month")
+if history_unit is not None:
+    history = ui.fetch(queries.review_history, history_month, unit=history_unit)
+    if history.is_empty():
+        st.caption(f"“{history_unit}”{ui.month_label(history_month)}还没有任何报送。")
+    else:
+        ui.table_with_download(history, HISTORY_COLUMNS, f"报送记录_{history_unit}_{history_month:%Y-%m}.xlsx",
+                               key="history")
 
 st.subheader("收到的文件")
 st.caption("每个收到的文件都按原样保存，无论是否通过检查；选中一个即可重新下载原件。")

@@ -66,6 +66,8 @@ if kind == "ledger":
     months = ui.upload_months()
     month = right.selectbox("报送月份", months, index=months.index(ui.as_of_month()) if ui.as_of_month() in months
                             else 0, format_func=ui.month_label)
+    if unit is not None:
+        ui.review_notice(unit, month)
 
 limits = Limits.default()
 uploaded = st.file_uploader("选择文件（.xlsx、.xls 或 .csv）", type=["xlsx", "xls", "csv"])

@@ -70,7 +70,8 @@ def ranking_figure(by_unit: pl.DataFrame, metric: str, month_label: str):
 
 as_of = ui.require_as_of_month()
 st.title("青年之声运行情况")
-st.caption(f"数据截至 {ui.month_label(as_of)}；回复率 = 有效回复数 ÷ 咨询求助及问题反映数")
+st.caption(f"数据截至 {ui.month_label(as_of)}；回复率 = 有效回复数 ÷ 咨询求助及问题反映数。"
+           "“青年之声”月报由平台导出，不经区县审核，两种口径下相同。")
 
 monthly = ui.fetch(queries.youth_voice_by_month, as_of_month=as_of)
 if monthly.is_empty():

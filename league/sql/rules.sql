@@ -4,9 +4,27 @@
 create or replace macro plan_setting(setting_name) as
     (select value from plan_settings where name = setting_name);
 
--- A unit's ledger is due on the ledger_due_day of its report month.
-create or replace macro ledger_due_date(report_month) as
-    make_date(year(report_month), month(report_month), plan_setting('ledger_due_day')::integer);
+-- A sheet of a kind (ledger, youth_voice) is due on its kind's due day of the
+-- report month (plan_settings '<kind>_due_day'; a due day past the month's end
+-- falls on its last day), unless the plan set that month its own date.
+create or replace macro due_date(sheet_kind, for_month) as
+    coalesce(
+        (select d.due_date from plan_due_dates d
+         where d.kind = sheet_kind and d.report_month = date_trunc('month', for_month)::date),
+        least(date_trunc('month', for_month)::date + (plan_setting(sheet_kind || '_due_day')::integer - 1),
+              last_day(for_month)));
+
+create or replace macro ledger_due_date(report_month) as due_date('ledger', report_month);
+
+-- Days after the due date a first accepted submission arrived (0 when on time, null when none).
+create or replace macro days_late(first_received_at, due) as
+    case when first_received_at is not null then greatest(datediff('day', due, first_received_at::date), 0) end;
+
+-- Whether a reporting unit is expected to report for a month: within its period (unit_periods).
+create or replace macro is_expected(unit_id_, for_month) as
+    coalesce((select (p.first_month is null or date_trunc('month', for_month) >= date_trunc('month', p.first_month))
+                 and (p.last_month is null or date_trunc('month', for_month) <= date_trunc('month', p.last_month))
+              from unit_periods p where p.unit_id = unit_id_), true);
 
 -- "New this year": a league organisation whose founding date falls in the
 -- target year, no later than the end of the month we look from.
@@ -26,16 +44,28 @@ create or replace macro must_build_now(league_members, has_league_org, has_party
 
 -- The ledger each unit stands on at a month: its own ledger of that month, or
 -- its latest earlier one when that month's is missing (carried forward).
-create or replace macro ledger_as_of(as_of_month) as table
-with latest as (
+-- signed_off_only: only unit-months their district has signed off (locked) count,
+-- so a unit stands on its latest signed-off ledger.
+create or replace macro ledger_basis(signed_off_only) as table
+    select l.*
+    from ledger l
+    where not signed_off_only
+       or l.submission_id in (select submission_id from ledger_review where locked);
+
+create or replace macro ledger_as_of(as_of_month, signed_off_only := false) as table
+with basis as (
+    select * from ledger_basis(signed_off_only)
+),
+latest as (
     select unit, max(report_month) as report_month
-    from ledger
+    from basis
     where report_month <= as_of_month
     group by unit
 ),
 final as (
-    select l.*, l.report_month < as_of_month as carried_forward
-    from ledger l
+    select l.*, l.report_month < as_of_month as carried_forward,
+           l.submission_id in (select submission_id from ledger_review where locked) as signed_off
+    from basis l
     join latest using (unit, report_month)
 )
 select * from final;
@@ -134,6 +164,12 @@ create or replace macro units_in_scope(scope_unit) as table
     from reporting_units r
     where starts_with(r.path, (select path from units where name = scope_unit));
 
+-- The reporting units in a scope expected to report for a month (within their period).
+create or replace macro expected_units(scope_unit, for_month) as table
+    select unit_id, name as unit, district
+    from units_in_scope(scope_unit)
+    where is_expected(unit_id, for_month);
+
 -- Whether a scope is the whole tree (the root unit), which alone sees what is
 -- tied to no one unit: the city's plan files, files that named no unit.
 create or replace macro is_whole_tree(scope_unit) as
@@ -173,7 +209,16 @@ create or replace macro reply_rate(effective_replies, questions) as
     effective_replies / nullif(questions, 0);
 
 -- The ledger each reporting unit of a scope stands on at a month (see ledger_as_of).
-create or replace macro ledger_in_scope(scope_unit, as_of_month) as table
+create or replace macro ledger_in_scope(scope_unit, as_of_month, signed_off_only := false) as table
     select l.*
-    from ledger_as_of(as_of_month) l
+    from ledger_as_of(as_of_month, signed_off_only := signed_off_only) l
     where l.unit in (select name from units_in_scope(scope_unit));
+
+-- The milestone a month has already passed: the latest one due on or before
+-- its month end (no row before the year's first milestone).
+create or replace macro passed_milestone(as_of_month) as table
+    select due_date, share
+    from milestones_for(year(as_of_month))
+    where due_date <= last_day(as_of_month)
+    order by due_date desc
+    limit 1;

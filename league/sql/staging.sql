@@ -88,3 +88,56 @@ select * from final;
 
 create or replace view reporting_units as
 select * from units where level in ('street', 'industry');
+
+-- Where each unit-month with an accepted ledger stands in the district's review:
+-- the latest step decides, if it was taken on the latest accepted submission.
+-- A submission newer than the one the latest step was taken on (sent after a
+-- send-back or a reopening) waits for review again; only a sign-off of the
+-- latest submission locks the month. Steps are ordered by review_id and
+-- submissions by submission_id, never by clocks.
+create or replace view ledger_review as
+with accepted as (
+    select unit_id, report_month, count(*)::integer as accepted_submissions, min(received_at) as first_received_at
+    from submissions
+    where kind = 'ledger' and status = 'accepted'
+    group by unit_id, report_month
+),
+last_step as (
+    select * exclude (recency)
+    from (
+        select *, row_number() over (partition by unit_id, report_month order by review_id desc) as recency
+        from review_actions
+        where kind = 'ledger'
+    )
+    where recency = 1
+),
+last_sign_off as (
+    select unit_id, report_month,
+           max_by(submission_id, review_id) as signed_off_submission_id,
+           max(acted_at) as signed_off_at
+    from review_actions
+    where kind = 'ledger' and action = 'sign_off'
+    group by unit_id, report_month
+),
+judged as (
+    select
+        s.unit_id, s.report_month, s.submission_id, s.received_at, s.file_name,
+        a.accepted_submissions, a.first_received_at,
+        case
+            when r.review_id is null then 'submitted'
+            when s.submission_id > r.submission_id then 'resubmitted'
+            when r.action = 'sign_off' then 'signed_off'
+            when r.action = 'send_back' then 'sent_back'
+            else 'reopened'
+        end as state,
+        r.action as last_action, r.actor as last_actor, r.acted_at as last_acted_at, r.reason as last_reason,
+        o.signed_off_submission_id, o.signed_off_at
+    from ledger_submissions s
+    join accepted a on a.unit_id = s.unit_id and a.report_month = s.report_month
+    left join last_step r on r.unit_id = s.unit_id and r.report_month = s.report_month
+    left join last_sign_off o on o.unit_id = s.unit_id and o.report_month = s.report_month
+),
+final as (
+    select *, state = 'signed_off' as locked from judged
+)
+select * from final;

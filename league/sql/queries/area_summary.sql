@@ -9,7 +9,7 @@ with scoped_units as (
 ),
 standing as (
     select l.*, s.district as unit_district
-    from ledger_as_of($as_of_month::date) l
+    from ledger_as_of($as_of_month::date, signed_off_only := $signed_off_only::boolean) l
     join scoped_units s using (unit)
 ),
 org_counts as (

@@ -3,7 +3,7 @@
 -- null are a district's total; the row with district null is the grand total.
 with standing as (
     select l.*
-    from ledger_in_scope($scope, $as_of_month::date) l
+    from ledger_in_scope($scope, $as_of_month::date, signed_off_only := $signed_off_only::boolean) l
     where in_segment($segment, l.above_scale, l.park, l.league_society_member)
       and ($districts::varchar[] is null or list_contains($districts::varchar[], l.district))
 ),

@@ -4,7 +4,9 @@
 -- `target` follow the organisation-type filter; the *_enterprise, *_social and
 -- *_direct columns do not. Each row says how many organisations it is short of
 -- the planned share now (short_of_expected) and of the milestone the month
--- works toward (short_of_milestone); laggards come first.
+-- works toward (short_of_milestone), and of the latest milestone the month has
+-- passed (short_of_passed_milestone; null before the year's first milestone);
+-- laggards come first.
 with scoped_units as (
     select name as unit, district
     from units_in_scope($scope)
@@ -13,7 +15,7 @@ with scoped_units as (
 standing as (
     -- each unit's own ledger for the month, or its latest earlier one
     select l.*
-    from ledger_as_of($as_of_month::date) l
+    from ledger_as_of($as_of_month::date, signed_off_only := $signed_off_only::boolean) l
     join scoped_units using (unit)
 ),
 flagged as (
@@ -43,8 +45,11 @@ year_targets as (
     where year = year($as_of_month::date)
 ),
 plan as (
-    select expected_share_at($as_of_month::date) as expected, m.due_date as milestone_date, m.share as milestone_share
+    select
+        expected_share_at($as_of_month::date) as expected, m.due_date as milestone_date, m.share as milestone_share,
+        passed.due_date as passed_milestone_date, passed.share as passed_milestone_share
     from current_milestone($as_of_month::date) m
+    left join passed_milestone($as_of_month::date) passed on true
 ),
 per_unit as (
     select
@@ -102,7 +107,10 @@ final as (
         r.units, r.units_behind,
         r.done_enterprise, r.target_enterprise,
         r.done_social, r.target_social,
-        r.done_direct, r.target_direct
+        r.done_direct, r.target_direct,
+        p.passed_milestone_date, p.passed_milestone_share,
+        case when p.passed_milestone_share is not null
+             then organisations_short(r.done, r.target, p.passed_milestone_share) end as short_of_passed_milestone
     from (select * exclude (status) from judged_units union all by name select * from areas) r
     cross join plan p
 )

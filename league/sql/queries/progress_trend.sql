@@ -14,7 +14,7 @@ curve as (
 standing as (
     select c.report_month as as_of, l.unit, l.has_league_org, l.league_org_date, l.org_type
     from curve c
-    cross join lateral ledger_as_of(c.report_month) l
+    cross join lateral ledger_as_of(c.report_month, signed_off_only := $signed_off_only::boolean) l
     where c.report_month <= $as_of_month::date
 ),
 done_by_month as (

@@ -1,6 +1,9 @@
 -- Each reporting unit in scope x each month of the as-of month's year up to
--- it: when its first accepted ledger for the month arrived, and whether that
--- was on time, late or never.
+-- it in which the unit is expected to report (its period in the unit tree):
+-- when its first accepted ledger for the month arrived, whether that was on
+-- time, late (and by how many days) or never, how many accepted ledgers it
+-- sent (a resubmission keeps the first one's timeliness), and where the
+-- district's review of it stands.
 with scoped_units as (
     select unit_id, name as unit, district
     from units_in_scope($scope)
@@ -9,22 +12,26 @@ months as (
     select make_date(year($as_of_month::date), m::integer, 1) as report_month
     from range(1, month($as_of_month::date) + 1) as t(m)
 ),
-first_received as (
-    select unit_id, report_month, min(received_at) as first_received_at
-    from submissions
-    where kind = 'ledger' and status = 'accepted'
-    group by unit_id, report_month
+expected as (
+    select u.*, m.report_month
+    from scoped_units u
+    cross join months m
+    where is_expected(u.unit_id, m.report_month)
 ),
 final as (
     select
-        u.unit,
-        u.district,
-        m.report_month,
-        f.first_received_at,
-        ledger_due_date(m.report_month) as due_date,
-        submission_timeliness(f.first_received_at, m.report_month) as timeliness
-    from scoped_units u
-    cross join months m
-    left join first_received f on f.unit_id = u.unit_id and f.report_month = m.report_month
+        e.unit,
+        e.district,
+        e.report_month,
+        r.first_received_at,
+        ledger_due_date(e.report_month) as due_date,
+        submission_timeliness(r.first_received_at, e.report_month) as timeliness,
+        days_late(r.first_received_at, ledger_due_date(e.report_month)) as days_late,
+        coalesce(r.accepted_submissions, 0) as accepted_submissions,
+        coalesce(r.state, 'missing') as review_state,
+        r.last_reason as review_reason,
+        r.submission_id
+    from expected e
+    left join ledger_review r on r.unit_id = e.unit_id and r.report_month = e.report_month
 )
 select * from final order by district, unit, report_month;

@@ -3,7 +3,7 @@
 -- (the gateway masks the contacts for roles that may not see them).
 with standing as (
     select *
-    from ledger_in_scope($scope, $as_of_month::date)
+    from ledger_in_scope($scope, $as_of_month::date, signed_off_only := $signed_off_only::boolean)
     where unit = $unit
 ),
 final as (
@@ -14,7 +14,7 @@ final as (
                                   $as_of_month::date), false) as is_new,
         org_name, uscc, industry, org_type, street, park, employees, youth_employees, league_members,
         has_party_org, has_league_org, league_org_kind, league_org_date, directly_managed,
-        leader_name, leader_phone, report_month as ledger_month
+        leader_name, leader_phone, report_month as ledger_month, signed_off
     from standing
 )
 select * from final order by must_build_now desc, is_gap desc, is_new desc, org_name;
