@@ -4,8 +4,9 @@
 units would send (monthly ledgers, the target breakdown, Youth Voice figures),
 deterministically for a seed. `build_demo` writes them beside the database and
 loads every one through `etl.pipeline.load_file`, so the demo exercises the
-same path as a real upload and must load clean. It then creates one account
-per role with a random password (league.access.create_demo_accounts).
+same path as a real upload and must load clean (the data-quality flags are
+computed once at the end rather than after each file). It then creates one
+account per role with a random password (league.access.create_demo_accounts).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from etl.contract import contract
 from etl.demo_words import CITY
 from etl.demo_world import MONTHS, World, build_world
 from etl.pipeline import load_file
+from league import flags
 from league.access import DEMO_ACCOUNTS_FILE, ROLES, Actor, create_demo_accounts
 from league.config import data_dir, demo_files_dir
 from league.db import Database
@@ -103,6 +105,9 @@ def build_demo(db: Database, progress: Progress | None = None) -> None:
                     report(WRITE_SHARE + (1 - WRITE_SHARE) * done / len(files),
                            f"正在导入演示数据（{done + 1}/{len(files)}）：{_describe(demo_file)}")
                 _load(batch, demo_file)
+    report(0.98, "正在检查数据质量…")
+    with db.transaction() as con:
+        flags.refresh_all(con)  # once for the year, not once per file (see etl.pipeline.commit)
     report(0.99, "正在记录各区县的审核…")
     _review_demo_months(db)
     if not db.scalar("select count(*) from users"):
@@ -153,7 +158,7 @@ def _load(db: Database, demo_file: DemoFile) -> None:
     month = date.fromisoformat(f"{demo_file.month}-01") if demo_file.month else None
     result = load_file(db, demo_file.path, kind=demo_file.kind, unit=demo_file.unit, month=month,
                        submitted_by=SUBMITTED_BY, received_at=demo_file.received_at,
-                       today=demo_file.received_at.date(), trusted=True)
+                       today=demo_file.received_at.date(), trusted=True, refresh_flags=False)
     if result.status not in ("accepted", "unchanged"):
         problems = "；".join(p.text() for p in result.errors) or result.status
         raise DemoLoadError(f"演示文件“{demo_file.path.name}”未能载入：{problems}")
@@ -214,11 +219,20 @@ def _write_ledger(world: World, unit: str, month: int, received_at: datetime, ou
     title = f"{CITY}{unit}{world.year}年{month}月两新组织团建工作台账"
     path = out_dir / "台账" / f"{world.year}-{month:02d}" / f"{unit}{world.year}年{month}月两新组织团建工作台账.xlsx"
     sheet = _Sheet(path, "台账", title, [f.label for f in fields], received_at)
-    for row_no, org in enumerate(world.ledger(unit, month), start=1):
-        values = _ledger_values(org, world.year, month) | {"row_no": row_no}
-        sheet.write_row(row_no + 1, [values.get(f.name) for f in fields])
+    for row_no, values in enumerate(_ledger_rows(world, unit, month), start=1):
+        sheet.write_row(row_no + 1, [(values | {"row_no": row_no}).get(f.name) for f in fields])
     sheet.close()
     return DemoFile(path, "ledger", unit, f"{world.year}-{month:02d}", received_at)
+
+
+def _ledger_rows(world: World, unit: str, month: int) -> list[dict]:
+    """What a unit sends for a month: its organisations as they stand, with the demo's anomalies planted
+    (a month sent as a copy of an earlier one, an organisation left out, another unit's listed too)."""
+    planted = world.anomalies
+    shown = planted.copied.get((unit, month), month)
+    orgs = [o for o in world.ledger(unit, shown) if (o.uscc, shown) not in planted.absent]
+    return [_ledger_values(o, world.year, shown) | planted.changes.get((o.uscc, shown), {})
+            for o in orgs + planted.borrowed.get((unit, month), [])]
 
 
 def _ledger_values(org, year: int, month: int) -> dict:

@@ -4,7 +4,8 @@
 turns the world into the spreadsheets units would send. Here: the city's
 units and organisations, the 37% or so that had a league organisation before
 the year, the targets shared out by district, when each ledger arrived and the
-Youth Voice figures; `etl.demo_campaign` plays out the year's building.
+Youth Voice figures; `etl.demo_campaign` plays out the year's building and
+`etl.demo_anomalies` plants what the data-quality flags should find.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from etl import demo_anomalies
 from etl import demo_campaign as campaign
 from etl import demo_words as words
 
@@ -103,6 +105,7 @@ class World:
     targets: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     received: dict[tuple[str, int], datetime | None] = field(default_factory=dict)
     youth_voice: list[dict] = field(default_factory=list)
+    anomalies: demo_anomalies.Anomalies = field(default_factory=demo_anomalies.Anomalies)
 
     def unit_tree(self) -> list[tuple[str, str, str | None]]:
         """(name, level, parent) rows, parents first."""
@@ -124,6 +127,7 @@ def build_world(seed: int, year: int) -> World:
     world.received = _schedule_submissions(rng, world)
     campaign.run(rng, world)
     world.youth_voice = _youth_voice(rng, world)
+    world.anomalies = demo_anomalies.plant(seed, world)
     return world
 
 
@@ -262,18 +266,26 @@ def _schedule_submissions(rng: random.Random, world: World) -> dict[tuple[str, i
 
 
 def _youth_voice(rng: random.Random, world: World) -> list[dict]:
-    """Twelve months of Youth Voice figures per unit, growing through the year."""
+    """Twelve months of Youth Voice figures per unit, growing through the year.
+
+    Each unit keeps its own level (activities a month, youth reached per
+    activity, questions per visit, reply rate) and varies round it from month
+    to month, as a platform's figures do; a month far from the unit's own is
+    what the Youth Voice flag looks for.
+    """
     rows = []
     for unit in world.units:
         size = 1.0 if unit.level == "street" else 0.6
         terminals, alliances = rng.randint(1, 3), rng.randint(1, 4)
         experts, weibo, wechat = rng.randint(5, 30), rng.randint(1, 4), rng.randint(1, 3)
         visits = rng.uniform(1500, 9000) * size
+        activity_level, reach = rng.uniform(2, 10) * size, rng.uniform(40, 160)
+        question_rate, reply_rate = rng.uniform(0.03, 0.08), rng.uniform(0.42, 0.58)
         for month in MONTHS:
             growth = 1.045 ** (month - 1)
             monthly_visits = round(visits * growth * rng.uniform(0.85, 1.15))
-            questions = round(monthly_visits * rng.uniform(0.03, 0.08))
-            activities = max(1, round(rng.uniform(2, 10) * size * growth))
+            questions = round(monthly_visits * question_rate * rng.uniform(0.85, 1.15))
+            activities = max(1, round(activity_level * growth * rng.uniform(0.75, 1.25)))
             terminals += rng.random() < 0.08
             alliances += rng.random() < 0.15
             experts += rng.randint(0, 3)
@@ -282,9 +294,9 @@ def _youth_voice(rng: random.Random, world: World) -> list[dict]:
             rows.append({
                 "unit": unit.name, "month": f"{world.year}-{month:02d}", "terminals": terminals,
                 "visits": monthly_visits, "questions": questions,
-                "effective_replies": round(questions * rng.uniform(0.40, 0.60)),
+                "effective_replies": round(questions * reply_rate * rng.uniform(0.92, 1.08)),
                 "alliances": alliances, "experts": experts, "activities": activities,
-                "youth_reached": round(activities * rng.uniform(40, 160)),
+                "youth_reached": round(activities * reach * rng.uniform(0.85, 1.15)),
                 "weibo_accounts": weibo, "wechat_accounts": wechat,
             })
     return rows

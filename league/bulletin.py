@@ -279,6 +279,25 @@ def _youth_voice_section(month: date, monthly: pl.DataFrame, by_unit: pl.DataFra
                    charts=[Chart("青年之声各月回复率", reply_rate_figure(monthly))])
 
 
+def _flags_section(month: date, counts: pl.DataFrame, facts: dict) -> Section:
+    """How many severe data-quality flags each district's units have this month (league.flags; the
+    drill-down shows each flag with what to check on site)."""
+    districts = (counts.group_by("district", maintain_order=True)
+                 .agg(pl.col("severe", "warning", "hint").sum(),
+                      severe_units=pl.col("unit").filter(pl.col("severe") > 0).str.join("、"))
+                 .sort(["severe", "warning", "district"], descending=[True, True, False]))
+    facts["severe_flags_by_district"] = dict(districts.select("district", "severe").iter_rows())
+    severe = int(districts["severe"].sum())
+    paragraphs = [f"{month_label(month)}台账和青年之声月报共有严重数据质量提示 {count(severe)} 条、警示 "
+                  f"{count(int(districts['warning'].sum()))} 条、提示 {count(int(districts['hint'].sum()))} 条。"]
+    if severe:
+        paragraphs.append("严重提示分布在：" + "、".join(f"{d}（{n} 条）" for d, n in districts.select(
+            "district", "severe").rows() if n) + "；请各区县团委对照“督导下钻”页面逐条核实。")
+    table = _shown(districts.with_columns(pl.col("severe_units").replace("", None)),
+                   {"district": "区县", "severe": "严重", "warning": "警示", "hint": "提示", "severe_units": "有严重提示的单位"})
+    return Section("七、数据质量提示", paragraphs, tables=[Table(f"{month_label(month)}各区县数据质量提示", table)])
+
+
 def bulletin(db: Database, actor: Actor, month: date) -> Bulletin:
     """The bulletin of `month` for what the actor may see, every figure read through the gateway."""
     month = month.replace(day=1)
@@ -300,6 +319,7 @@ def bulletin(db: Database, actor: Actor, month: date) -> Bulletin:
         _submission_section(month, read(queries.submission_grid), read(queries.submission_rates), facts),
         _coverage_section(month, read(queries.coverage), read(queries.gap_list), facts),
         _youth_voice_section(month, read(queries.youth_voice_by_month), read(queries.youth_voice_by_unit), facts),
+        _flags_section(month, read(queries.flag_counts), facts),
     ]
     return Bulletin(f"{scope}团建工作月度通报（{month_label(month)}）", scope, month, sections, facts)
 

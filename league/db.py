@@ -19,10 +19,12 @@ import duckdb
 import polars as pl
 from filelock import FileLock, Timeout
 
+from league import flags
+
 SQL_DIR = Path(__file__).parent / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 # Views and macros are code, not data: they are replaced on every start.
-VIEW_FILES = ("staging.sql", "rules.sql")
+VIEW_FILES = ("staging.sql", "rules.sql", "flags.sql", "flags_unit_month.sql", "flags_raised.sql")
 LOCK_TIMEOUT_SECONDS = 60
 
 
@@ -54,6 +56,9 @@ class Database:
         try:
             con = duckdb.connect(str(self.path))
             try:
+                # The p-value functions of flags.sql's rules, registered before any transaction: a
+                # registration rolled back with one cannot be made again on that connection (duckdb 1.5).
+                flags.register(con)
                 yield con
             finally:
                 con.close()
@@ -118,6 +123,8 @@ class Database:
                 applied_now.append(path.stem)
             for name in VIEW_FILES:
                 con.execute((SQL_DIR / name).read_text(encoding="utf-8"))
+            if flags.MIGRATION in applied_now:
+                flags.refresh_all(con)  # a database loaded before flags existed gets them for every month
         return applied_now
 
     def data_version(self) -> int:

@@ -206,4 +206,6 @@ def test_the_page_shows_the_bulletin_and_offers_word_and_pdf(demo_db, made, monk
     assert [s.value for s in at.subheader] == [section.heading for section in made.sections]
     assert text_of(made).split("\n") == [m.value for m in at.markdown if not m.value.startswith("**")]
     assert len(at.get("plotly_chart")) == len(made.charts)
-    assert [b.label for b in at.get("download_button")] == ["下载通报（Word）", "下载通报（PDF）"]
+    labels = [b.label for b in at.get("download_button")]
+    tables = sum(len(section.tables) for section in made.sections)
+    assert labels == ["下载通报（Word）", "下载通报（PDF）", *["下载表格（Excel）"] * tables]

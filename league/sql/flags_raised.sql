@@ -1,0 +1,30 @@
+-- All the rules of flags.sql and flags_unit_month.sql together, and the view
+-- `flags` that pages, spot-check packs and the bulletin read.
+
+-- Every flag of the months asked.
+create or replace macro raised_flags(months) as table
+    select * from flag_duplicate_uscc(months)
+    union all by name select * from flag_count_jump(months)
+    union all by name select * from flag_disappeared(months)
+    union all by name select * from flag_reappeared(months)
+    union all by name select * from flag_founding_date_moved(months)
+    union all by name select * from flag_founded_after_built(months)
+    union all by name select * from flag_copied_ledger(months)
+    union all by name select * from flag_milestone_bunching(months)
+    union all by name select * from flag_round_heaping(months)
+    union all by name select * from flag_last_digit(months)
+    union all by name select * from flag_youth_voice_outlier(months);
+
+-- The view pages, spot-check packs and the bulletin read (interfaces.md): one
+-- row per raised flag, the organisation named as its newest ledger row names
+-- it. Unscoped like the other views: the named queries keep to units_in_scope.
+create or replace view flags as
+with final as (
+    select
+        u.district, u.name as unit, q.report_month, q.uscc, o.org_name, q.code, q.severity,
+        q.message, q.evidence, q.computed_at
+    from quality_flags q
+    join units u using (unit_id)
+    left join organisations o on o.uscc = q.uscc
+)
+select * from final;

@@ -1,0 +1,17 @@
+-- How many flags of each severity each reporting unit in scope has for the
+-- as-of month (zero for a unit with none), most severe flags first.
+with month_flags as (
+    select unit, severity
+    from flags
+    where report_month = $as_of_month::date
+),
+final as (
+    select u.district, u.name as unit,
+           count(*) filter (where f.severity = '严重') as severe,
+           count(*) filter (where f.severity = '警示') as warning,
+           count(*) filter (where f.severity = '提示') as hint
+    from units_in_scope($scope) u
+    left join month_flags f on f.unit = u.name
+    group by u.district, u.name
+)
+select * from final order by severe desc, warning desc, hint desc, district, unit;
