@@ -22,15 +22,19 @@ UPLOAD_PAGE = st.Page("pages/upload.py", title="上传", icon=":material/upload_
 SUBMISSIONS_PAGE = st.Page("pages/submissions.py", title="报送", icon=":material/event_available:")
 REVIEW_PAGE = st.Page("pages/review.py", title="审核", icon=":material/fact_check:")
 BULLETIN_PAGE = st.Page("pages/bulletin.py", title="通报", icon=":material/description:")
+SPOTCHECK_PAGE = st.Page("pages/spotcheck.py", title="随机抽查", icon=":material/checklist:")
 ADMIN_PAGE = st.Page("pages/admin.py", title="管理", icon=":material/manage_accounts:")
 
 
 def pages_for(actor) -> list:
     """The pages a role may open; before sign-in all of them (hidden, none runs), so the address asked for is kept."""
     if actor is None:
-        return [*DATA_PAGES, UPLOAD_PAGE, SUBMISSIONS_PAGE, REVIEW_PAGE, BULLETIN_PAGE, ADMIN_PAGE]
-    pages = [*DATA_PAGES, *([UPLOAD_PAGE] if actor.can("submit") else []), SUBMISSIONS_PAGE,
-             *([REVIEW_PAGE] if actor.can("review") else []), BULLETIN_PAGE] if actor.can("view") else []
+        return [*DATA_PAGES, UPLOAD_PAGE, SUBMISSIONS_PAGE, REVIEW_PAGE, SPOTCHECK_PAGE, BULLETIN_PAGE, ADMIN_PAGE]
+    # A filled spot-check pack is uploaded too, so an inspector (who submits no ledger) has 上传.
+    uploads = actor.can("submit") or actor.can("spot_check")
+    pages = [*DATA_PAGES, *([UPLOAD_PAGE] if uploads else []), SUBMISSIONS_PAGE,
+             *([REVIEW_PAGE] if actor.can("review") else []), *([SPOTCHECK_PAGE] if actor.can("spot_check") else []),
+             BULLETIN_PAGE] if actor.can("view") else []
     return pages + ([ADMIN_PAGE] if actor.can("manage_users") else [])
 
 

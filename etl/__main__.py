@@ -1,9 +1,11 @@
-"""Command line: python -m etl load|demo|users|bulletin ... (see shared/spec/interfaces.md).
+"""Command line: python -m etl load|demo|users|bulletin|spotcheck ... (see shared/spec/interfaces.md).
 
 Exit codes of `load`: 0 every file loaded (or already loaded), 1 any file
 rejected, 2 a usage error. Of `bulletin`: 0 written, 1 it could not be
 written on this machine (what to install is said), 2 a usage error (a bad
-month or one with no ledger, a suffix other than .docx or .pdf).
+month or one with no ledger, a suffix other than .docx or .pdf). Of
+`spotcheck`: the same (2 also for a unit that is not a reporting unit or a
+size out of range).
 """
 
 from __future__ import annotations
@@ -71,6 +73,14 @@ def _parser() -> argparse.ArgumentParser:
     bulletin.add_argument("--db", type=Path)
     bulletin.add_argument("--month", required=True, help="通报月份 YYYY-MM")
     bulletin.add_argument("--out", required=True, type=Path, help="输出文件：.docx（Word）或 .pdf")
+
+    spotcheck = commands.add_parser("spotcheck", help="生成随机抽查包（Excel 或 PDF，按文件后缀），与“随机抽查”页面相同")
+    spotcheck.add_argument("--db", type=Path)
+    spotcheck.add_argument("--unit", required=True, help="被抽查的报送单位全称")
+    spotcheck.add_argument("--month", required=True, help="抽查的台账月份 YYYY-MM")
+    spotcheck.add_argument("--size", required=True, type=int, help="抽取的组织数")
+    spotcheck.add_argument("--seed", type=int, help="随机种子（不小于 0 的整数）；不指定则随机生成并显示")
+    spotcheck.add_argument("--out", required=True, type=Path, help="输出文件：.xlsx（Excel）或 .pdf")
     return parser
 
 
@@ -180,6 +190,31 @@ def _bulletin(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def _spotcheck(db: Database, args: argparse.Namespace) -> int:
+    """Draw a pack as an inspector of the whole tree and write it where --out says; the file counts as a download."""
+    from league import gateway, queries, spotcheck
+
+    suffix = args.out.suffix.lower()
+    if suffix in (missing := spotcheck.missing_tools()):
+        print(missing[suffix], file=sys.stderr)
+        return 1
+    root = queries.whole_tree(db)
+    actor = access.Actor(access.command_line_actor(), "inspector", root, gateway.unit_path(db, root))
+    seed = spotcheck.new_seed() if args.seed is None else args.seed
+    try:
+        pack = spotcheck.draw_pack(db, actor, args.unit, args.month, args.size, seed, address="命令行")
+    except spotcheck.SpotCheckError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    content = spotcheck.to_bytes(pack, suffix)
+    args.out.write_bytes(content)
+    access.record(db, actor.name, "download", pack.unit,
+                  {"file": f"抽查包：{args.out.name}", "rows": pack.items.height, "bytes": len(content)}, "命令行")
+    print(pack.describe(), file=sys.stderr)
+    print(args.out)
+    return 0
+
+
 def _log_to_file(db_path: Path) -> None:
     """Details of failures go to a log file (logs/etl.log beside the database, else the temporary folder),
     never to the person's screen."""
@@ -220,6 +255,15 @@ def main(argv: list[str] | None = None) -> int:
             check_suffix(args.out)
         except FormatError as exc:
             parser.error(str(exc))
+    if args.command == "spotcheck":
+        from league.spotcheck import SpotCheckError, check_suffix
+
+        try:
+            args.month = parse_month_arg(args.month)
+            check_suffix(args.out)
+        except ValueError as exc:  # SpotCheckError is one
+            parser.error(str(exc) if isinstance(exc, SpotCheckError) else
+                         f"--month 应为 YYYY-MM，如 2025-03，而不是“{args.month}”")
     try:
         db.migrate()
         if args.command == "load":
@@ -228,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
             return _users(db, args)
         if args.command == "bulletin":
             return _bulletin(db, args)
+        if args.command == "spotcheck":
+            return _spotcheck(db, args)
         from etl.demo import build_demo
 
         build_demo(db, progress=lambda fraction, text: print(f"[{fraction:4.0%}] {text}", file=sys.stderr))

@@ -20,7 +20,8 @@ import polars as pl
 
 from etl.report import Problem
 
-ROW_TABLES = {"ledger": "ledger_rows", "targets": "target_rows", "youth_voice": "youth_voice_rows"}
+ROW_TABLES = {"ledger": "ledger_rows", "targets": "target_rows", "youth_voice": "youth_voice_rows",
+              "spot_check": "spot_check_findings"}
 
 
 @dataclass(frozen=True)

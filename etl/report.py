@@ -35,6 +35,8 @@ RULE_NAMES = {
     "unit_known": "未登记的报送单位", "replies_within_questions": "回复数多于咨询数", "duplicate_key": "同期重复",
     "same_as_last_month": "与上月完全相同", "count_jump": "人数骤增", "large_drop": "组织数骤减",
     "organisation_vanished": "组织未再出现", "outside_scope": "超出报送范围",
+    "pack_unknown": "抽查包编号不存在", "one_pack": "含多个抽查包", "not_in_pack": "组织不在抽查包中",
+    "finding_missing": "核查结果未填", "duplicate_finding": "组织重复", "spot_check_unchecked": "未核查的组织",
 }
 
 # How calamine writes a cell that holds a real Excel date: "2027-03-01 00:00:00".

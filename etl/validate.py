@@ -40,6 +40,7 @@ class Context:
     report_month: date | None = None  # first day of a ledger's month
     previous: pl.DataFrame | None = None  # the unit's previous ledger, as the `ledger` view has it
     months_ahead: int = 0  # how far past the current month a report month may be (plan_settings)
+    pack_items: pl.DataFrame | None = None  # a spot check's: the items of the packs it names (etl.findings)
 
 
 Rule = Callable[[Table, pl.DataFrame, Context], list[Problem]]
@@ -218,6 +219,55 @@ def verify_changes_since_last_month(table: Table, typed: pl.DataFrame, ctx: Cont
     return problems
 
 
+def verify_pack_known(table: Table, typed: pl.DataFrame, ctx: Context) -> list[Problem]:
+    known = ctx.pack_items["pack_id"].unique().to_list() if ctx.pack_items is not None else []
+    return _flag(table, typed, pl.col("pack_id").is_not_null() & ~pl.col("pack_id").is_in(known), "pack_id",
+                 "pack_unknown", "没有这个编号的抽查包：请在“随机抽查”页面生成的抽查包中填写，不要改动抽查包编号")
+
+
+def verify_one_pack(table: Table, typed: pl.DataFrame, ctx: Context) -> list[Problem]:
+    """One file, one pack: its unit and month are the submission's."""
+    named = sorted(set(ctx.pack_items["pack_id"])) if ctx.pack_items is not None else []
+    if len(named) < 2:
+        return []
+    return _flag(table, typed, pl.col("pack_id").is_in(named[1:]), "pack_id", "one_pack",
+                 f"一个文件只能填写一个抽查包，本文件含有 {len(named)} 个（编号 {'、'.join(map(str, named))}），"
+                 "请分成每个抽查包一个文件上传")
+
+
+def verify_in_pack(table: Table, typed: pl.DataFrame, ctx: Context) -> list[Problem]:
+    if ctx.pack_items is None or ctx.pack_items.is_empty():
+        return []
+    drawn = ctx.pack_items.select(pl.col("pack_id").cast(pl.Int64), "uscc", drawn=pl.lit(True))
+    joined = typed.join(drawn, on=["pack_id", "uscc"], how="left", maintain_order="left")
+    named = pl.col("pack_id").is_in(drawn["pack_id"].unique().implode())
+    return _flag(table, joined, named & pl.col("uscc").is_not_null() & pl.col("drawn").is_null(), "uscc",
+                 "not_in_pack", "这个组织不在该抽查包中：抽查包中的组织不能替换或增加，请核对统一社会信用代码")
+
+
+def verify_findings_answered(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
+    """Every checked organisation says whether it exists; one that exists, its league organisation and members.
+
+    A blank 是否存在 that the loader read as 否 (a column marked only 是) is refused here; a blank it could
+    not read at all, by verify_required.
+    """
+    exists = pl.col("org_exists").fill_null(False)
+    return (
+        _flag(table, typed, pl.col("org_exists").is_not_null() & _blank(table, "org_exists"), "org_exists",
+              "finding_missing", "已核查的组织须填写“是否存在”（是或否）")
+        + _flag(table, typed, exists & _blank(table, "league_org_confirmed"), "league_org_confirmed",
+                "finding_missing", "组织存在的，须填写“团组织是否属实”（是或否）")
+        + _flag(table, typed, exists & _blank(table, "members_counted"), "members_counted",
+                "finding_missing", "组织存在的，须填写现场清点的“实有团员数”（没有团员填 0）")
+    )
+
+
+def verify_unique_finding(table: Table, typed: pl.DataFrame, _: Context) -> list[Problem]:
+    repeated = pl.col("uscc").is_not_null() & pl.struct("pack_id", "uscc").is_duplicated()
+    return _flag(table, typed, repeated, "uscc", "duplicate_finding",
+                 "同一组织在表中出现多次，无法确定以哪一行为准，请只保留一行")
+
+
 RULES: dict[str, tuple[Rule, ...]] = {
     "ledger": (
         verify_has_rows, verify_columns, verify_required, verify_counts_not_negative,
@@ -232,6 +282,10 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "youth_voice": (
         verify_has_rows, verify_columns, verify_required, verify_counts_not_negative, verify_known_unit,
         verify_month_not_in_future, verify_replies_within_questions, verify_unique_key,
+    ),
+    "spot_check": (
+        verify_has_rows, verify_columns, verify_required, verify_counts_not_negative, verify_pack_known,
+        verify_one_pack, verify_in_pack, verify_findings_answered, verify_unique_finding,
     ),
 }
 

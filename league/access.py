@@ -26,11 +26,12 @@ from league.config import data_dir
 from league.db import Database
 
 ROLES = {"leadership": "领导", "inspector": "督导", "district": "区县团委", "unit": "基层单位", "admin": "管理员"}
-# What each role may do; a scope says where.
+# What each role may do; a scope says where. spot_check (draw packs, load their findings) is
+# within the view scope: an inspector checks the whole tree, a district its own units.
 ROLE_ACTIONS = {
     "leadership": frozenset({"view"}),
-    "inspector": frozenset({"view", "see_personal"}),
-    "district": frozenset({"view", "submit", "review"}),
+    "inspector": frozenset({"view", "see_personal", "spot_check"}),
+    "district": frozenset({"view", "submit", "review", "spot_check"}),
     "unit": frozenset({"view", "submit"}),
     "admin": frozenset({"manage_users", "read_audit"}),
 }
@@ -81,7 +82,7 @@ class Actor:
         if action not in ROLE_ACTIONS.get(self.role, ()):
             return False
         scope_path = {"view": self.view_path, "submit": self.submit_path, "review": self.submit_path,
-                      "see_personal": self.view_path}.get(action, "/")
+                      "see_personal": self.view_path, "spot_check": self.view_path}.get(action, "/")
         if scope_path is None:
             return False
         return unit_path is None or unit_path.startswith(scope_path)
@@ -310,6 +311,7 @@ AUDIT_ACTIONS = {
     "upload_checked": "上传检查通过", "upload_rejected": "上传被拒", "upload_confirmed": "确认载入",
     "upload_refused": "超出报送范围", "upload_limited": "上传过于频繁", "download": "下载",
     "sign_off": "审核通过", "send_back": "退回修改", "reopen": "重新开放", "contact_saved": "保存联系人",
+    "spot_check_drawn": "生成抽查包",
 }
 
 

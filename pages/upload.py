@@ -7,9 +7,11 @@ loaded only on confirmation, and a large drop or the template's example row
 only once the person ticks that it is meant.
 
 Only units of the signed-in user's submit scope are offered, and the loader
-refuses a file naming any other; a user may have UPLOADS_PER_HOUR files
-checked an hour. What the file holds in personal columns is shown masked to
-a role that may not see personal data, here and in the problem report.
+refuses a file naming any other; a filled spot-check pack (kind spot_check,
+for users allowed spot checks: inspectors and districts) is held to their
+view scope instead. A user may have UPLOADS_PER_HOUR files checked an hour.
+What the file holds in personal columns is shown masked to a role that may
+not see personal data, here and in the problem report.
 """
 
 import tempfile
@@ -25,7 +27,7 @@ from etl.pipeline import StorageError, clear_header_map, commit, prepare, save_h
 from etl.problem_report import problem_report_xlsx, problems_frame
 from etl.report import in_row_order
 from etl.templates import template_xlsx
-from league import access, gateway, queries, ui
+from league import access, gateway, queries, spotcheck, ui
 
 PREPARED_KEY = "upload_prepared"
 MAP_KEY = "upload_header_map"  # this session's corrections for kinds not sent by one unit
@@ -46,16 +48,20 @@ PREFIXES = {"error": "❌ 错误", "warning": "⚠️ 提示", "held": "✋ 须�
 st.title("上传报送文件")
 db = ui.database()
 actor = ui.actor()
-if actor is None or not actor.can("submit"):
+if actor is None or not (actor.can("submit") or actor.can("spot_check")):
     st.error("您的账号没有报送权限。")
     st.stop()
 kinds = contract().kinds
-kind = st.radio("文件种类", list(kinds), format_func=lambda k: kinds[k].label, horizontal=True)
-st.download_button(
-    f"下载空白模板：{kinds[kind].label}（含示例行、下拉选项和填表说明）", data=template_xlsx(kind),
-    file_name=f"{kinds[kind].label}模板.xlsx", icon=":material/description:",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
+offered = [k for k in kinds if actor.can("spot_check" if k == spotcheck.KIND else "submit")]
+kind = st.radio("文件种类", offered, format_func=lambda k: kinds[k].label, horizontal=True)
+if kind == spotcheck.KIND:  # a pack is drawn, never filled in from a blank form
+    st.caption("抽查包在“随机抽查”页面生成；现场填写后在此上传，系统按抽查包编号核对单位、月份和所抽的组织。")
+else:
+    st.download_button(
+        f"下载空白模板：{kinds[kind].label}（含示例行、下拉选项和填表说明）", data=template_xlsx(kind),
+        file_name=f"{kinds[kind].label}模板.xlsx", icon=":material/description:",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 unit = month = None
 if kind == "ledger":
@@ -93,7 +99,9 @@ if st.session_state.get(PREPARED_KEY, (None,))[0] != request:
         path.write_bytes(uploaded.getvalue())
         try:
             checked = prepare(db, path, kind=kind, unit=unit, month=month, submitted_by=actor.name,
-                              submit_scope=actor.submit_scope, address=ui.address(), file_name=uploaded.name, header_map=session_map if kind != "ledger" else {},
+                              submit_scope=actor.submit_scope,
+                              spot_check_scope=actor.view_scope if actor.can("spot_check") else None,
+                              address=ui.address(), file_name=uploaded.name, header_map=session_map if kind != "ledger" else {},
                               progress=lambda fraction, text: bar.progress(fraction, text=text))
         except StorageError as exc:
             bar.empty()

@@ -89,7 +89,8 @@ UNIT_KINDS = [kind for kind, k in KINDS.items() if any(f.type == "unit" for f in
 
 # A valid file of each kind, and the row (0-based) of its header.
 VALID_FILES = {"ledger": (CASES / "ledger_2025-03.csv", 1), "targets": (CASES / "targets_2025.csv", 0),
-               "youth_voice": (CASES / "youth_voice_2025.csv", 0)}
+               "youth_voice": (CASES / "youth_voice_2025.csv", 0),
+               "spot_check": (CASES.parent / "spotcheck" / "findings.csv", 0)}
 ACCEPTED_ADDS = {"submissions": 1, "raw_files": 1, "audit_log": 2}  # checked, then confirmed
 REJECTED_ADDS = {"submissions": 1, "raw_files": 1, "audit_log": 1}  # the log of the attempt, nothing else
 

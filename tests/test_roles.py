@@ -21,8 +21,8 @@ APP = Path(__file__).parent.parent / "app.py"
 DATA_PAGES = ["pages/progress.py", "pages/coverage.py", "pages/youth_voice.py", "pages/drilldown.py",
               "pages/submissions.py"]
 PAGES = {
-    "leadership": DATA_PAGES, "inspector": DATA_PAGES,
-    "district": [*DATA_PAGES, "pages/upload.py"], "unit": [*DATA_PAGES, "pages/upload.py"],
+    "leadership": DATA_PAGES, "inspector": [*DATA_PAGES, "pages/upload.py", "pages/spotcheck.py"],
+    "district": [*DATA_PAGES, "pages/upload.py", "pages/spotcheck.py"], "unit": [*DATA_PAGES, "pages/upload.py"],
     "admin": ["pages/admin.py"],
 }
 ALL_PAGES = sorted({page for pages in PAGES.values() for page in pages})
