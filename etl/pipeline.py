@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl import guards, identity, load, report
+from etl import findings, guards, identity, load, report
 from etl.contract import contract, header_key
 from etl.headers import Reading
 from etl.inspect import check_file_size
@@ -28,7 +28,7 @@ from etl.normalise import normalise
 from etl.read import RefusedFile, Sheet, UnreadableFile, read_sheets
 from etl.report import Problem
 from etl.validate import Context, Unit, validate
-from league import access, review
+from league import access, flags, review
 from league.config import data_dir
 from league.db import Database, DatabaseBusy
 from league.units import REPORTING_LEVELS
@@ -106,15 +106,19 @@ def prepare(db: Database, path: Path, *, kind: str | None = None, unit: str | No
             month: date | None = None, submitted_by: str = "命令行", received_at: datetime | None = None,
             file_name: str | None = None, today: date | None = None, header_map: dict[str, str] | None = None,
             limits: Limits | None = None, trusted: bool = False, submit_scope: str | None = None,
-            address: str | None = None,
+            spot_check_scope: str | None = None, address: str | None = None,
             progress: Callable[[float, str], None] = lambda fraction, text: None) -> Prepared:
     """Keep the raw file, read it, check it. A rejected file is logged as a rejected submission.
 
     `submit_scope` is the unit whose subtree the sender may submit for (the
     upload page passes the signed-in user's): a file for a unit outside it,
     or naming one in any row, is refused and the attempt recorded. The command
-    line, run by whoever holds the database file, passes none. Every check is
-    in the audit log as `submitted_by` from `address`.
+    line, run by whoever holds the database file, passes none. A filled
+    spot-check pack is held to `spot_check_scope` instead: the subtree the
+    sender may do spot checks in (the upload page passes the view scope of a
+    user allowed to; none for anyone else, so a sender limited in one way is
+    never unlimited in the other). Every check is in the audit log as
+    `submitted_by` from `address`.
 
     `file_name` is the name the person gave the file: it is recorded, never used as a path.
     `header_map` (normalised header -> field, '' to set a column aside) says what headers mean,
@@ -126,14 +130,15 @@ def prepare(db: Database, path: Path, *, kind: str | None = None, unit: str | No
         return _prepare(db, path, kind=kind, unit=unit, month=month, submitted_by=submitted_by,
                         received_at=received_at, file_name=file_name or path.name, today=today or date.today(),
                         header_map=header_map or {}, limits=limits or Limits.default(), trusted=trusted,
-                        submit_scope=submit_scope, address=address, progress=progress)
+                        submit_scope=submit_scope, spot_check_scope=spot_check_scope, address=address,
+                        progress=progress)
     except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
         log.exception("could not store %s", file_name or path.name)
         raise StorageError() from exc
 
 
 def _prepare(db: Database, path: Path, *, kind, unit, month, submitted_by, received_at, file_name, today,
-             header_map, limits, trusted, submit_scope, address, progress) -> Prepared:
+             header_map, limits, trusted, submit_scope, spot_check_scope, address, progress) -> Prepared:
     progress(0.0, "正在保存收到的文件……")
     size = path.stat().st_size
     fits = size <= limits.max_file_bytes
@@ -162,7 +167,9 @@ def _prepare(db: Database, path: Path, *, kind, unit, month, submitted_by, recei
             prepared.kind, prepared.unit, prepared.month = kind, unit, month
         else:
             _check(con, prepared, table, unit, month, today)
-        refused = _outside_scope(con, prepared, submit_scope, unit) if submit_scope is not None else []
+        limited = submit_scope is not None or spot_check_scope is not None
+        scope = spot_check_scope if prepared.kind == "spot_check" else submit_scope
+        refused = _outside_scope(con, prepared, scope, unit) if limited else []
         prepared.problems = refused + prepared.problems
         previous = load.latest_in_slot(con, prepared.slot)
         prepared.based_on = load.latest_accepted_in_slot(con, prepared.slot)
@@ -197,16 +204,20 @@ def _audit(con: duckdb.DuckDBPyConnection, prepared: Prepared, action: str) -> N
     }, prepared.address)
 
 
-def _outside_scope(con: duckdb.DuckDBPyConnection, prepared: Prepared, submit_scope: str,
+def _outside_scope(con: duckdb.DuckDBPyConnection, prepared: Prepared, submit_scope: str | None,
                    chosen_unit: str | None) -> list[Problem]:
-    """An error for a file sent for, or naming in its rows, a unit outside the sender's submit scope."""
+    """An error for a file sent for, or naming in its rows, a unit outside the sender's scope for it
+    (none: every unit is outside)."""
     scope_path = con.execute("select path from units where name = ?", [submit_scope]).fetchone()
     paths = dict(con.execute("select name, path from units").fetchall())
 
     def outside(unit: str | None) -> bool:
         return unit is not None and (scope_path is None or not paths.get(unit, "").startswith(scope_path[0]))
 
-    told = f"您的账号只能报送“{submit_scope}”及其下属单位的数据" if scope_path else "您的账号没有报送范围"
+    if prepared.kind == "spot_check":
+        told = f"您的账号只能载入“{submit_scope}”及其下属单位的抽查结果" if scope_path else "您的账号不能载入抽查结果"
+    else:
+        told = f"您的账号只能报送“{submit_scope}”及其下属单位的数据" if scope_path else "您的账号没有报送范围"
     sheet = prepared.sheet
     for unit in dict.fromkeys((chosen_unit, prepared.unit)):
         if outside(unit):
@@ -222,13 +233,16 @@ def _outside_scope(con: duckdb.DuckDBPyConnection, prepared: Prepared, submit_sc
                     named["excel_row"].to_list(), named["unit"].unique(maintain_order=True).to_list())]
 
 
-def commit(db: Database, prepared: Prepared, *, confirmed: bool = False) -> Prepared:
+def commit(db: Database, prepared: Prepared, *, confirmed: bool = False, refresh_flags: bool = True) -> Prepared:
     """Write a ready file as the new accepted submission of its slot, all or nothing.
 
     A file with something to confirm (`to_confirm`) is written only when `confirmed`;
     otherwise the status becomes "unconfirmed" and nothing is written. If another upload
     replaced the same slot since `prepare`, nothing is written and the status becomes
-    "conflict": the user reviews the newer data first.
+    "conflict": the user reviews the newer data first. The data-quality flags of the
+    months the file can change are recomputed in the same transaction (league.flags),
+    unless `refresh_flags` is False: a batch that recomputes every month's once it has
+    loaded all its files (the demo: a few tenths of a second per file add up to minutes).
     """
     if prepared.status not in ("ready", "unconfirmed"):
         return prepared
@@ -245,6 +259,8 @@ def commit(db: Database, prepared: Prepared, *, confirmed: bool = False) -> Prep
                 con, prepared.slot, prepared.receipt, prepared.sheet, prepared.row_count, "accepted",
                 prepared.problems)
             load.insert_rows(con, prepared.kind, prepared.submission_id, prepared.rows)
+            if refresh_flags and (first_month := _first_month(prepared)):
+                flags.refresh(con, flags.months_from(con, prepared.kind, first_month))
             _audit(con, dataclasses.replace(prepared, status="accepted"), "upload_confirmed")
     except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
         log.exception("could not write %s", prepared.file_name)
@@ -253,13 +269,21 @@ def commit(db: Database, prepared: Prepared, *, confirmed: bool = False) -> Prep
     return prepared
 
 
-def load_file(db: Database, path: Path, *, accept_drop: bool = False, **options) -> Prepared:
+def _first_month(prepared: Prepared) -> date | None:
+    """The earliest month a written file holds: a Youth Voice sheet's first row month, else its report month."""
+    if prepared.rows is not None and "month" in prepared.rows.columns and not prepared.rows.is_empty():
+        return prepared.rows["month"].min()
+    return prepared.month
+
+
+def load_file(db: Database, path: Path, *, accept_drop: bool = False, refresh_flags: bool = True,
+              **options) -> Prepared:
     """prepare and commit, for the command line and the demo: what needs confirming is refused
     unless `accept_drop` says it is meant."""
     prepared = prepare(db, path, **options)
     if prepared.status == "ready" and prepared.to_confirm and not accept_drop:
         return refuse_unconfirmed(db, prepared)
-    return commit(db, prepared, confirmed=accept_drop)
+    return commit(db, prepared, confirmed=accept_drop, refresh_flags=refresh_flags)
 
 
 def refuse_unconfirmed(db: Database, prepared: Prepared) -> Prepared:
@@ -345,6 +369,10 @@ def _check(con: duckdb.DuckDBPyConnection, prepared: Prepared, table: Table, uni
             return
     typed, found = normalise(table)
     table, typed, example = guards.split_template_example(table, typed)
+    if table.kind.name == "spot_check":
+        table, typed, unchecked = findings.split_unchecked(table, typed)
+        example += unchecked
+        ctx = _identify_spot_check(con, prepared, typed, ctx)
     prepared.table = table
     prepared.problems = problems + found + example + validate(table, typed, ctx)
     prepared.rows = _keyed(table.kind.name, typed, units)
@@ -381,6 +409,19 @@ def _identify_ledger(con: duckdb.DuckDBPyConnection, prepared: Prepared, table: 
     prepared.slot = load.Slot("ledger", unit_id, month)
     return dataclasses.replace(ctx, unit=ctx.units[unit], report_month=month,
                                previous=_previous_ledger(con, unit_id, month)), problems
+
+
+def _identify_spot_check(con: duckdb.DuckDBPyConnection, prepared: Prepared, typed: pl.DataFrame,
+                         ctx: Context) -> Context:
+    """The pack a filled spot-check pack names: its unit and month are the submission's (when it names
+    exactly one known pack; the rules refuse any other file)."""
+    items = findings.pack_items(con, typed)
+    packs = items.unique("pack_id")
+    if packs.height == 1:
+        pack = packs.row(0, named=True)
+        prepared.unit, prepared.month = pack["unit"], pack["report_month"]
+        prepared.slot = load.Slot("spot_check", pack["unit_id"], pack["report_month"])
+    return dataclasses.replace(ctx, pack_items=items)
 
 
 def _known_units(con: duckdb.DuckDBPyConnection) -> dict[str, Unit]:

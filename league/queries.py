@@ -165,6 +165,134 @@ def progress_trend(
     )
 
 
+# --- 总览: the milestone forecast (the model is league.forecast) ----------------
+
+def monthly_built(
+    db: Database, scope: str | None, as_of_month: date,
+    districts: Sequence[str] | None = None, org_type: str | None = None, signed_off_only: bool = False,
+) -> pl.DataFrame:
+    """Twelve rows per reporting unit: the pace the forecast reads, month by month through the as-of year.
+
+    Columns: unit, district, level, target (as progress_by_unit's), report_month,
+    month_end, expected_share (the plan curve at the month end), milestone_due
+    (a milestone falls due in the month), done (new
+    organisations by the month end, as progress_by_unit counts them at that
+    month; null after the as-of month), built (the month's increment) and
+    reported (the unit had a ledger standing at the month end), both null after it too.
+    """
+    return _run(
+        db, "monthly_built", scope=scope, as_of_month=_month(as_of_month),
+        districts=_districts(districts), org_type=_org_type(org_type), signed_off_only=signed_off_only,
+    )
+
+
+def forecast_milestones(
+    db: Database, scope: str | None, as_of_month: date,
+    districts: Sequence[str] | None = None, org_type: str | None = None,
+) -> pl.DataFrame:
+    """What is still ahead of the as-of month, per unit, district and the total: one row per point.
+
+    Columns: level ('total', 'district', 'unit'), unit, district, target, point
+    ('milestone', each due after the month's end, or 'year_end', 31 December and
+    the whole target), due_date, share, needed (target x share rounded up; null
+    without a target) and months_left (the due month counted).
+    """
+    return _run(
+        db, "forecast_milestones", scope=scope, as_of_month=_month(as_of_month),
+        districts=_districts(districts), org_type=_org_type(org_type),
+    )
+
+
+def milestone_forecast_points(
+    db: Database, scope: str | None, as_of_month: date,
+    districts: Sequence[str] | None = None, org_type: str | None = None, signed_off_only: bool = False,
+) -> pl.DataFrame:
+    """The forecast at every remaining milestone and the year end, per unit, district and the total.
+
+    Columns as league.forecast.forecast: level, unit, district, target, done, point, due_date,
+    share, needed, months_left, p_reach, median, low, high (80% interval), needed_per_month.
+    """
+    from league import forecast  # not at the top: league.forecast reads its rows through this module
+
+    return forecast.forecast(
+        monthly_built(db, scope, as_of_month, districts, org_type, signed_off_only),
+        forecast_milestones(db, scope, as_of_month, districts, org_type),
+    )
+
+
+def milestone_forecast(
+    db: Database, scope: str | None, as_of_month: date,
+    districts: Sequence[str] | None = None, org_type: str | None = None, signed_off_only: bool = False,
+) -> pl.DataFrame:
+    """One row per unit, district and the total: the chance of the next milestone and the year target.
+
+    Columns as league.forecast.by_next_milestone: level, unit, district, target,
+    done, next_milestone_date, next_milestone_share, next_milestone_needed,
+    p_next_milestone, next_median, next_low, next_high (80% interval),
+    needed_per_month, p_year_target, year_end_median, year_end_low,
+    year_end_high, projected_short. Least likely to make it first within each level.
+    """
+    from league import forecast  # not at the top: league.forecast reads its rows through this module
+
+    return forecast.by_next_milestone(
+        monthly_built(db, scope, as_of_month, districts, org_type, signed_off_only),
+        forecast_milestones(db, scope, as_of_month, districts, org_type),
+    )
+
+
+# --- 总览: the alert list ---------------------------------------------------
+
+# A unit is projected to miss the next milestone when it is less likely than not to reach it.
+PROJECTED_MISS_BELOW = 0.5
+# Why a unit is on the alert list, in the order the list names them, over unit_alerts' columns.
+ALERT_RULES = {
+    "behind_passed_milestone": pl.col("short_of_passed_milestone") > 0,
+    "projected_to_miss": pl.col("p_next_milestone") < PROJECTED_MISS_BELOW,
+    "missing_submission": pl.col("missing_this_month"),
+    "severe_flags": pl.col("severe_flags") > 0,
+}
+
+
+def unit_alerts(
+    db: Database, scope: str | None, as_of_month: date,
+    districts: Sequence[str] | None = None, signed_off_only: bool = False,
+) -> pl.DataFrame:
+    """The units leadership should act on at the as-of month, one row each, with every reason that put it there.
+
+    Columns: unit, district, alerts (the codes of ALERT_RULES that apply, in that
+    order), short_of_passed_milestone (organisations short of the latest
+    milestone due), next_milestone_date, p_next_milestone, projected_short (how
+    many the forecast's median falls short of the next milestone), missing_this_month
+    (the as-of month's ledger is missing: the one to chase; missing_months counts the
+    year's) and severe_flags (flags of severity 严重 in the month).
+    Units with more reasons first, then the most behind.
+    """
+    progress = progress_by_unit(db, scope, as_of_month, districts, signed_off_only=signed_off_only).select(
+        "unit", "district", "short_of_passed_milestone")
+    forecast = milestone_forecast(db, scope, as_of_month, districts, signed_off_only=signed_off_only).filter(
+        pl.col("level") == "unit").select("unit", "next_milestone_date", "p_next_milestone", "projected_short")
+    missing = (
+        submission_grid(db, scope, as_of_month).filter(pl.col("timeliness") == TIMELINESS[2])
+        .group_by("unit").agg(missing_months=pl.len(),
+                              missing_this_month=(pl.col("report_month") == _month(as_of_month)).any())
+    )
+    severe = flag_counts(db, scope, as_of_month).select("unit", severe_flags="severe")
+    # Left joins onto progress: it holds exactly the units of the districts asked.
+    return (
+        progress.join(forecast, on="unit", how="left").join(missing, on="unit", how="left")
+        .join(severe, on="unit", how="left")
+        .with_columns(pl.col("missing_months", "severe_flags").fill_null(0),
+                      pl.col("missing_this_month").fill_null(False))
+        .with_columns(alerts=pl.concat_list(
+            pl.when(rule.fill_null(False)).then(pl.lit(code)) for code, rule in ALERT_RULES.items()).list.drop_nulls())
+        .filter(pl.col("alerts").list.len() > 0)
+        .sort(pl.col("alerts").list.len(), "short_of_passed_milestone", "projected_short", "unit",
+              descending=[True, True, True, False], nulls_last=True)
+        .select("unit", "district", "alerts", "short_of_passed_milestone", "next_milestone_date", "p_next_milestone",
+                "projected_short", "missing_months", "missing_this_month", "severe_flags")
+    )
+
+
 # --- 覆盖: coverage and gaps ---------------------------------------------
 
 def _segment(segment: str) -> str:
@@ -352,3 +480,69 @@ def organisation_history(db: Database, scope: str | None, as_of_month: date, usc
 def received_files(db: Database, scope: str | None, limit: int | None = 200) -> pl.DataFrame:
     """The latest submissions, accepted or rejected, with the sha256 that finds the raw file (limit None: all)."""
     return _run(db, "received_files", scope=scope, limit=limit)
+
+
+# --- 随机抽查: spot-check packs and verification factors ---------------------------
+
+def spot_check_frame(db: Database, scope: str | None, as_of_month: date, unit: str) -> pl.DataFrame:
+    """The organisations a spot-check pack for `unit` at the as-of month is drawn from, one row each.
+
+    Columns: stratum_rank (1-4) and stratum (new_this_year, flagged, directly_managed, other: the first
+    that applies), uscc, the ledger values a pack shows (org_name … leader_phone), unit, ledger_month
+    and submission_id (the ledger it stands on, carried forward when the month's is missing).
+    """
+    return _run(db, "spot_check_frame", scope=scope, as_of_month=_month(as_of_month), unit=unit)
+
+
+def spot_check_packs(db: Database, scope: str | None, as_of_month: date) -> pl.DataFrame:
+    """The packs drawn for units in scope for months up to the as-of month, newest first.
+
+    Columns: pack_id, unit, district, report_month, seed, size (asked for), organisations (drawn),
+    pack_state (awaiting_findings or findings_loaded), organisations_checked, created_by, created_at,
+    findings_received_at, findings_submitted_by.
+    """
+    return _run(db, "spot_check_packs", scope=scope, as_of_month=_month(as_of_month))
+
+
+def _verification(db: Database, scope: str | None, as_of_month: date) -> pl.DataFrame:
+    return _run(db, "verification_factors", scope=scope, as_of_month=_month(as_of_month))
+
+
+def verification_by_unit(db: Database, scope: str | None, as_of_month: date) -> pl.DataFrame:
+    """Per checked reporting unit and period ('month', 'year_to_date'): the spot checks' verification factors.
+
+    Columns: unit, district, period, packs, organisations_checked, league_orgs_claimed,
+    league_orgs_confirmed, org_factor (confirmed / claimed), members_claimed, members_counted,
+    member_factor (counted / claimed), band_low, band_high and outside_band (either factor outside
+    the band). The latest pack with findings of each unit-month counts; units outside the band first.
+    """
+    return _verification(db, scope, as_of_month).filter(pl.col("level") == "unit").drop(
+        "level", "units_checked", "units_outside_band")
+
+
+def verification_by_district(db: Database, scope: str | None, as_of_month: date) -> pl.DataFrame:
+    """Per district and period: the same counts and factors over its checked units, with units_checked and
+    units_outside_band; the districts outside the band first."""
+    return _verification(db, scope, as_of_month).filter(pl.col("level") == "district").drop("level", "unit")
+
+
+# --- 数据质量提示: data-quality and integrity flags (the rules are league/sql/flags*.sql) ----------
+
+def flag_list(db: Database, scope: str | None, as_of_month: date, unit: str | None = None,
+              uscc: str | None = None, district: str | None = None) -> pl.DataFrame:
+    """The flags raised for units in scope in the as-of year up to the as-of month, optionally of one
+    district, unit or organisation (credit code).
+
+    Columns: district, unit, report_month, uscc (null for a flag on the whole unit-month), org_name,
+    code (the rule, a key of league.flags.FLAG_NAMES), severity (严重 / 警示 / 提示), message (what to
+    check on site, in Chinese) and evidence (json: the values and months that raised it). Most severe
+    first, then newest.
+    """
+    return _run(db, "flag_list", scope=scope, as_of_month=_month(as_of_month), unit=unit, uscc=uscc,
+                district=district)
+
+
+def flag_counts(db: Database, scope: str | None, as_of_month: date) -> pl.DataFrame:
+    """One row per reporting unit in scope: district, unit and how many of the as-of month's flags are
+    severe (严重), warning (警示) and hint (提示); units with the most severe flags first."""
+    return _run(db, "flag_counts", scope=scope, as_of_month=_month(as_of_month))

@@ -24,10 +24,12 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from league import access, gateway, queries
+from league import access, gateway, queries, spotcheck
+from league import drill as drill_view
 from league.access import Actor
 from league.config import database_path
 from league.db import Database
+from league.flags import FLAG_NAMES
 
 AS_OF_KEY = "month"  # the 数据截至 month, in the session and in the address bar (?month=2025-06)
 ACTOR_KEY = "actor"  # the signed-in Actor, put in the session by league.signin
@@ -72,6 +74,10 @@ COLUMN_LABELS = {
     "last_reason": "处理意见", "contact_name": "联系人", "contact_phone": "联系电话",
     "happened_at": "时间", "step": "环节", "actor": "操作人", "detail": "文件或意见",
     "period": "期间", "resubmitted": "重新报送待审核", "sent_back": "已退回修改", "reopened": "已重新开放",
+    "alerts": "提醒原因", "short_of_passed_milestone": "距已过节点还差（个）", "missing_months": "今年未报送月数",
+    "missing_this_month": "本月未报送", "severe_flags": "严重数据质量提示（条）",
+    "code": "提示类型", "severity": "严重程度", "message": "情况及现场核查要点", "evidence": "依据（数值和月份）",
+    "severe": "严重", "warning": "警示", "hint": "提示",
 }
 REVIEW_ICONS = {"missing": "❌", "submitted": "🕒", "resubmitted": "🔁", "sent_back": "↩️", "reopened": "🔓",
                 "signed_off": "🔒"}
@@ -98,6 +104,7 @@ TOP_TITLE = {"yref": "container", "y": 1.0, "yanchor": "top", "pad": {"t": 12}, 
 TOP_LEGEND = {"title": None, "orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}
 TIMELINESS_COLOURS = {"按时": "#2e7d32", "逾期": "#f9a825", "未报送": "#c62828"}
 TIMELINESS_ICONS = {"按时": "✅", "逾期": "⏰", "未报送": "❌"}
+SEVERITY_ICONS = {"严重": "🔴", "警示": "🟠", "提示": "🔵"}
 
 
 # --- the page frame: Chinese throughout, one look ------------------------------
@@ -452,6 +459,11 @@ def review_notice(unit: str, month: date) -> None:
         st.caption(f"“{unit}”{label}的台账已报送，等待区县团委审核；审核通过前可以上传替换。")
 
 
+def severity_label(severity: str | None) -> str:
+    """A data-quality flag's severity with its icon (severity is never shown by colour alone)."""
+    return f"{SEVERITY_ICONS.get(severity, '')} {severity}".strip() if severity else ""
+
+
 def timeliness_label(timeliness: str | None) -> str:
     return f"{TIMELINESS_ICONS.get(timeliness, '')} {timeliness}".strip() if timeliness else ""
 
@@ -466,8 +478,51 @@ def gap_flag(must_build_now: pl.Expr, is_gap: pl.Expr) -> pl.Expr:
 
 
 # Columns holding codes, and how each is put in words for a table.
-CODE_LABELLERS = {"status": status_label, "timeliness": timeliness_label, "review_state": review_label}
-CODE_WORDS = {"kind": KIND_WORDS, "outcome": OUTCOME_WORDS, "step": STEP_WORDS, "period": PERIOD_WORDS}
+CODE_LABELLERS = {"status": status_label, "timeliness": timeliness_label, "review_state": review_label,
+                  "severity": severity_label}
+ALERT_WORDS = {"behind_passed_milestone": "已过节点仍未完成", "projected_to_miss": "预计达不到下一节点",
+               "missing_submission": "本月台账未报送", "severe_flags": "有严重数据质量提示"}
+CODE_WORDS = {"kind": KIND_WORDS, "outcome": OUTCOME_WORDS, "step": STEP_WORDS, "period": PERIOD_WORDS,
+              "alerts": ALERT_WORDS, "code": FLAG_NAMES}
+
+
+# --- 随机抽查: spot-check packs and verification factors ---------------------------
+# What the unit page shows of queries.verification_by_unit (filtered to the unit), after the unit itself.
+VERIFICATION_COLUMNS = ["period", "packs", "organisations_checked", "league_orgs_claimed", "league_orgs_confirmed",
+                        "org_factor", "members_claimed", "members_counted", "member_factor", "outside_band"]
+COLUMN_LABELS |= {
+    "packs": "抽查包数", "organisations_checked": "核查组织数", "league_orgs_claimed": "台账填报已建团组织数",
+    "league_orgs_confirmed": "现场核实团组织数", "org_factor": "团组织核实系数", "members_claimed": "台账填报团员数",
+    "members_counted": "现场清点团员数", "member_factor": "团员核实系数", "band_low": "可接受下限",
+    "band_high": "可接受上限", "outside_band": "超出可接受范围", "units_checked": "抽查单位数",
+    "units_outside_band": "超出范围单位数", "pack_id": "抽查包编号", "seed": "随机种子", "size": "要求抽取数",
+    "pack_state": "状态", "created_by": "生成人", "created_at": "生成时间", "findings_received_at": "结果载入时间",
+    "findings_submitted_by": "结果载入人", "position": "序号", "stratum": "抽样类别",
+}
+# A factor of 1 is 100%: confirmed on site exactly what the ledger claims.
+PERCENT_COLUMNS |= {"org_factor", "member_factor", "band_low", "band_high"}
+CODE_WORDS |= {"stratum": spotcheck.STRATUM_WORDS, "pack_state": spotcheck.PACK_STATE_WORDS}
+KIND_WORDS |= {spotcheck.KIND: "随机抽查结果"}  # the received-files list
+
+
+# --- 总览: the milestone forecast (queries.milestone_forecast, league.forecast) --------------
+# What the overview's unit table shows of the forecast's unit rows, the least likely to make it first.
+FORECAST_COLUMNS = ["unit", "district", "target", "done", "next_milestone_date", "next_milestone_needed",
+                    "p_next_milestone", "next_median", "next_low", "next_high", "projected_short",
+                    "needed_per_month", "p_year_target", "year_end_median", "year_end_low", "year_end_high"]
+COLUMN_LABELS |= {
+    "next_milestone_date": "下一节点", "next_milestone_share": "下一节点比例",
+    "next_milestone_needed": "下一节点要求累计（个）", "p_next_milestone": "达到下一节点的概率",
+    "next_median": "下一节点预计累计（个）", "next_low": "预计下限（80%区间）", "next_high": "预计上限（80%区间）",
+    "projected_short": "预计差额（个）", "needed_per_month": "每月还需新建（个）",
+    "p_year_target": "完成年度目标的概率", "year_end_median": "年底预计累计（个）",
+    "year_end_low": "年底预计下限（80%区间）", "year_end_high": "年底预计上限（80%区间）",
+    # milestone_forecast_points: one row per remaining point
+    "point": "节点类型", "share": "节点比例", "needed": "节点要求累计（个）", "months_left": "剩余月数",
+    "p_reach": "达到的概率", "median": "预计累计（个）", "low": "预计下限（80%区间）", "high": "预计上限（80%区间）",
+}
+PERCENT_COLUMNS |= {"next_milestone_share", "p_next_milestone", "p_year_target", "share", "p_reach"}
+CODE_WORDS |= {"point": {"milestone": "时间节点", "year_end": "年底（年度目标）"}}
 
 
 def readable(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl.DataFrame:
@@ -491,6 +546,8 @@ def readable(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> pl.Da
             column = pl.when(column).then(pl.lit("是")).when(~column).then(pl.lit("否"))
         elif name in CODE_LABELLERS:
             column = column.map_elements(CODE_LABELLERS[name], return_dtype=pl.String)
+        elif name in CODE_WORDS and isinstance(dtype, pl.List):
+            column = column.list.eval(pl.element().replace_strict(CODE_WORDS[name], default=pl.element())).list.join("、")
         elif name in CODE_WORDS:
             column = column.replace_strict(CODE_WORDS[name], default=column)
         if not dtype.is_numeric():
@@ -541,23 +598,44 @@ def xlsx_bytes(frame: pl.DataFrame, percent_columns: Sequence[str] = ()) -> byte
     return buffer.getvalue()
 
 
-def table_with_download(frame: pl.DataFrame, columns: Sequence[str], file_name: str, key: str,
-                        labels: dict[str, str] | None = None) -> None:
-    """The frame's chosen columns as a table with Chinese headers, and the same as an .xlsx download."""
+DRILL_ROUND_KEY = "drill_round"  # bumped on every move, so a table opens again with no row selected
+
+
+def table_with_download(frame: pl.DataFrame, columns: Sequence[str] | None, file_name: str, key: str,
+                        labels: dict[str, str] | None = None,
+                        drill: Callable[[dict], drill_view.View] | None = None) -> None:
+    """The frame's chosen columns as a table with Chinese headers, and the same as an .xlsx download.
+
+    `columns` None shows them all. With `drill`, choosing a row opens the drill-down at the view drill(row) names.
+    """
+    columns = frame.columns if columns is None else columns
     labels = COLUMN_LABELS | (labels or {})
     shown = readable(frame.select(columns), labels)
     percents = [labels.get(name, name) for name in columns if name in PERCENT_COLUMNS]
     counts = [labels.get(name, name) for name in columns if frame.schema[name].is_integer()]
+    drill_round = st.session_state.get(DRILL_ROUND_KEY, 0)
+    selectable = {"on_select": "rerun", "selection_mode": "single-row"} if drill else {}
     # Shares are fractions in the data and the download; on screen, percent with one decimal everywhere.
-    st.dataframe(
-        shown.with_columns(pl.col(name) * 100 for name in percents), hide_index=True, key=f"{key}_table",
-        placeholder="—",
+    event = st.dataframe(
+        shown.with_columns(pl.col(name) * 100 for name in percents), hide_index=True,
+        key=f"{key}_table_{drill_round}" if drill else f"{key}_table", placeholder="—",
         column_config={name: st.column_config.NumberColumn(format="%.1f%%") for name in percents}
         | {name: st.column_config.NumberColumn(format="localized") for name in counts},
+        **selectable,
     )
+    if drill:
+        st.caption("点击表格左侧的选择框，查看该行的详情。")
+        if event.selection.rows:
+            st.session_state[DRILL_ROUND_KEY] = drill_round + 1
+            drill_view.go_to(drill(frame.row(event.selection.rows[0], named=True)))
+    xlsx_download(shown, file_name, key, percents)
+
+
+def xlsx_download(shown: pl.DataFrame, file_name: str, key: str, percent_columns: Sequence[str] = ()) -> None:
+    """A table already in words (readable) as an .xlsx download, recorded in the audit log when taken."""
     # The workbook is written when the button is pressed, not on every run of the page.
     st.download_button(
-        "下载表格（Excel）", data=audited(lambda: xlsx_bytes(shown, percents), file_name, shown.height),
+        "下载表格（Excel）", data=audited(lambda: xlsx_bytes(shown, percent_columns), file_name, shown.height),
         file_name=file_name,
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:", key=f"{key}_download", on_click="ignore",

@@ -87,8 +87,9 @@ with users_tab:
 
     users = access.list_users(db)
     st.markdown(f"**全部用户（{users.height} 个）**")
-    st.dataframe(ui.readable(users.with_columns(pl.col("role").replace_strict(access.ROLES)), USER_LABELS),
-                 hide_index=True, key="users_table")
+    user_table = ui.readable(users.with_columns(pl.col("role").replace_strict(access.ROLES)), USER_LABELS)
+    st.dataframe(user_table, hide_index=True, key="users_table")
+    ui.xlsx_download(user_table, "用户.xlsx", "users")
 
     chosen = st.selectbox("选择用户", users["name"].to_list(), index=None, placeholder="选择要停用、启用或重置密码的用户")
     if chosen is not None:

@@ -57,3 +57,4 @@ for section_number, section in enumerate(shown.sections):
     for table_number, table in enumerate(section.tables):
         st.markdown(f"**{table.caption}**")
         st.dataframe(table.frame, hide_index=True, key=f"bulletin_table_{section_number}_{table_number}")
+        ui.xlsx_download(table.frame, f"{table.caption}_{as_of:%Y-%m}.xlsx", f"bulletin_table_{section_number}_{table_number}")

@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from league import queries, ui
+from league.drill import View
 
 SEGMENT_LABELS = {
     "all": "全部组织",
@@ -76,18 +77,20 @@ def coverage_grid(cells: pl.DataFrame) -> pl.DataFrame:
     by_district = cells.filter(pl.col("district").is_not_null()).with_columns(pl.col("industry").fill_null(TOTAL))
     grid = by_district.pivot(on="industry", index="district", values="coverage", sort_columns=True).sort("district")
     industries = [name for name in grid.columns if name not in ("district", TOTAL)]
-    return grid.select("district", TOTAL, *industries).with_columns(pl.exclude("district") * 100)
+    return grid.select("district", TOTAL, *industries)
 
 
 def narrow_heatmap(cells: pl.DataFrame, segment_label: str) -> None:
-    grid = coverage_grid(cells)
+    grid = coverage_grid(cells).rename({"district": "所属区县"})
+    shares = [name for name in grid.columns if name != "所属区县"]
     st.markdown(f"**团组织覆盖率（{segment_label}，按区县 × 行业）**")
     st.caption("每行一个区县、每列一个行业，左右滑动查看各行业。")
     st.dataframe(
-        grid.rename({"district": "所属区县"}), hide_index=True, placeholder="—", key="coverage_grid",
+        grid.with_columns(pl.col(shares) * 100), hide_index=True, placeholder="—", key="coverage_grid",
         column_config={"所属区县": st.column_config.TextColumn(pinned=True)}
-        | {name: st.column_config.NumberColumn(format="%.0f%%") for name in grid.columns if name != "district"},
+        | {name: st.column_config.NumberColumn(format="%.0f%%") for name in shares},
     )
+    ui.xlsx_download(grid, f"团组织覆盖率_区县×行业_{as_of:%Y-%m}.xlsx", "coverage_grid", shares)
 
 
 as_of = ui.require_as_of_month()
@@ -119,5 +122,6 @@ if gaps.is_empty():
     ui.empty_state("所选范围内没有空白点。")
 else:
     ui.table_with_download(
-        gaps.with_columns(must_build_now=ui.gap_flag(pl.col("must_build_now"), pl.lit(True))), GAP_COLUMNS, f"空白点核查清单_{as_of:%Y-%m}.xlsx", key="coverage_gaps"
+        gaps.with_columns(must_build_now=ui.gap_flag(pl.col("must_build_now"), pl.lit(True))), GAP_COLUMNS, f"空白点核查清单_{as_of:%Y-%m}.xlsx", key="coverage_gaps",
+        drill=lambda row: View(row["district"], row["unit"], row["uscc"]),
     )

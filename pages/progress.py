@@ -1,11 +1,14 @@
 """总览: the year's new league organisations against the yearly targets."""
 
+from datetime import date
+
 import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
 from league import queries, ui
+from league.drill import View, unit_view
 
 ORG_TYPE_CHOICES = {"全部": None, "非公有制企业": "非公有制企业", "社会组织": "社会组织"}
 UNIT_COLUMNS = [
@@ -17,6 +20,12 @@ BEHIND_COLUMNS = ["unit", "district", "status", "short_of_expected", "short_of_m
                   "completion", "ledger_month"]
 DISTRICT_COLUMNS = ["district", "status", "units_behind", "units", "short_of_expected", "short_of_milestone",
                     "done", "target", "completion", "expected"]
+ALERT_COLUMNS = ["unit", "district", "alerts", "short_of_passed_milestone", "p_next_milestone", "projected_short",
+                 "missing_months", "missing_this_month", "severe_flags"]
+TOTAL_NAME = "合计"  # the forecast's total row: the city, or the viewer's part of it
+AREA_FORECAST_COLUMNS = ["district", "target", "done", "next_milestone_date", "next_milestone_needed",
+                         "p_next_milestone", "next_median", "next_low", "next_high", "needed_per_month",
+                         "p_year_target", "year_end_median", "year_end_low", "year_end_high"]
 
 
 def filters() -> tuple[list[str] | None, str | None]:
@@ -50,6 +59,57 @@ def headline(total: dict, org_type_label: str) -> None:
     second = st.columns(3)
     for column, (label, kind) in zip(second, [("非公有制企业", "enterprise"), ("社会组织", "social"), ("直接联系管理", "direct")]):
         column.metric(f"其中：{label}", f"{total[f'done_{kind}']:,} / {ui.count(total[f'target_{kind}'])}")
+
+
+def forecast_figure(areas: pl.DataFrame) -> go.Figure:
+    """The city and each district at the next milestone: the forecast's median and 80% interval beside what it asks."""
+    shown = areas.rename({"district": "name"})
+    figure = go.Figure()
+    figure.add_scatter(
+        x=shown["next_median"], y=shown["name"], mode="markers", name="预测新建数（中位数，横线为 80% 区间）",
+        marker={"size": 11, "color": "#0072B2"},
+        error_x={"type": "data", "symmetric": False, "color": "#0072B2",
+                 "array": (shown["next_high"] - shown["next_median"]).to_list(),
+                 "arrayminus": (shown["next_median"] - shown["next_low"]).to_list()},
+        customdata=shown.select("next_low", "next_high", "p_next_milestone").rows(),
+        hovertemplate="%{y}<br>预测：%{x} 个（80% 区间 %{customdata[0]}–%{customdata[1]} 个）"
+                      "<br>达到节点的概率：%{customdata[2]:.0%}<extra></extra>",
+    )
+    figure.add_scatter(
+        x=shown["next_milestone_needed"], y=shown["name"], mode="markers", name="节点要求",
+        marker={"symbol": "line-ns-open", "size": 22, "line": {"width": 3}, "color": "#D55E00"},
+        hovertemplate="%{y}<br>节点要求：%{x} 个<extra></extra>",
+    )
+    figure.update_layout(
+        title={"text": "到下一节点的预测新建数与节点要求", **ui.TOP_TITLE},
+        xaxis={"title": "累计新建团组织数（个）", "rangemode": "tozero"},
+        yaxis={"title": None, "categoryorder": "array", "categoryarray": shown["name"].to_list()[::-1]},
+        height=max(300, 44 * shown.height + 180), margin={"t": 110}, legend=ui.TOP_LEGEND,
+    )
+    return figure
+
+
+def forecast_section(forecast: pl.DataFrame, as_of: date) -> None:
+    """Who will make the next milestone and the year's target, and how sure the forecast is."""
+    areas = forecast.filter(pl.col("level") != "unit").with_columns(
+        district=pl.when(pl.col("level") == "total").then(pl.lit(TOTAL_NAME)).otherwise("district"))
+    if areas.is_empty() or areas["next_milestone_date"].is_null().all():
+        st.info(f"{as_of.year}年的时间节点和年度目标期限均已过，没有需要预测的节点。")
+        return
+    city = areas.row(0, named=True)
+    due = city["next_milestone_date"]
+    st.caption(
+        f"按各单位今年以来相对计划的进度（同类单位相互借力，并计入各月共同的起伏）模拟推算：合计到{due.month}月{due.day}日"
+        f"节点预计累计新建 {ui.count(city['next_median'])} 个（80% 区间 {ui.count(city['next_low'])}–"
+        f"{ui.count(city['next_high'])} 个），节点要求 {ui.count(city['next_milestone_needed'])} 个，"
+        f"达到的概率约 {ui.percent(city['p_next_milestone'])}。区县的数字是其各单位模拟结果之和。")
+    st.plotly_chart(forecast_figure(areas), key="progress_forecast_chart")
+    ui.table_with_download(areas, AREA_FORECAST_COLUMNS, f"节点预测_区县_{as_of:%Y-%m}.xlsx",
+                           key="progress_forecast_districts",
+                           drill=lambda row: View(row["district"] if row["level"] == "district" else None))
+    with st.expander("各单位节点预测（最不可能达到的在前）"):
+        ui.table_with_download(forecast.filter(pl.col("level") == "unit"), ui.FORECAST_COLUMNS,
+                               f"节点预测_单位_{as_of:%Y-%m}.xlsx", key="progress_forecast_units", drill=unit_view)
 
 
 def trend_figure(trend: pl.DataFrame, year: int) -> go.Figure:
@@ -156,10 +216,21 @@ if total["target"] is None:
     ui.empty_state(f"尚未收到{year}年的任务分解表，无法计算完成率。请到“上传”页面上传年度任务分解表。")
 labels = milestone_labels(total)
 
+alerts = ui.fetch(queries.unit_alerts, as_of_month=as_of, districts=districts)
+st.subheader(f"需要关注的单位（{alerts.height} 个）")
+if alerts.is_empty():
+    st.success(f"{ui.month_label(as_of)}末，所选范围内没有已过节点仍未完成、预计达不到下一节点、台账未报送或有严重数据质量提示的单位。")
+else:
+    st.caption("已过节点仍未完成、预计达不到下一节点（达到的概率低于一半）、本月台账未报送、本月有严重数据质量提示的单位；"
+               "原因多的排在前面。点击一行查看该单位的详情。")
+    ui.table_with_download(alerts, ALERT_COLUMNS, f"需要关注的单位_{as_of:%Y-%m}.xlsx", key="progress_alerts",
+                           drill=unit_view)
+
 st.subheader("各区县进度")
 st.caption("滞后的区县排在前面；“还差”按区县合计计算，区内进度快的单位可抵补慢的单位。")
 ui.table_with_download(ui.fetch(queries.progress_by_district, **arguments), DISTRICT_COLUMNS,
-                       f"各区县新建团组织进度_{as_of:%Y-%m}.xlsx", key="progress_districts", labels=labels)
+                       f"各区县新建团组织进度_{as_of:%Y-%m}.xlsx", key="progress_districts", labels=labels,
+                       drill=lambda row: View(row["district"]))
 
 behind = units.filter(pl.col("status").is_in(["滞后", "略有滞后"]))
 st.subheader(f"进度滞后的单位（{behind.height} 个）")
@@ -168,12 +239,15 @@ if behind.is_empty():
 else:
     st.caption("按还差的团组织数从多到少排列；点击表头可改变排序。")
     ui.table_with_download(behind, BEHIND_COLUMNS, f"进度滞后单位_{as_of:%Y-%m}.xlsx", key="progress_behind",
-                           labels=labels)
+                           labels=labels, drill=unit_view)
+
+st.subheader("节点预测")
+forecast_section(ui.fetch(queries.milestone_forecast, **arguments), as_of)
 
 st.subheader(f"各单位进度（{ui.month_label(as_of)}末）")
 st.plotly_chart(units_figure(units), key="progress_units_chart")
 ui.table_with_download(units, UNIT_COLUMNS, f"新建团组织进度_{as_of:%Y-%m}.xlsx", key="progress_units",
-                       labels=labels)
+                       labels=labels, drill=unit_view)
 
 trend = ui.fetch(queries.progress_trend, **arguments)
 st.plotly_chart(trend_figure(trend, year), key="progress_trend_chart")

@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from league import queries, ui
+from league.drill import unit_view
 
 TIMELINESS_CODES = {name: code for code, name in enumerate(queries.TIMELINESS)}
 GRID_COLUMNS = ["unit", "district", "report_month", "timeliness", "days_late", "first_received_at", "due_date",
@@ -73,20 +74,23 @@ def grid_figure(grid: pl.DataFrame) -> go.Figure:
     return figure
 
 
-def narrow_grid(grid: pl.DataFrame) -> None:
-    """The grid as a table for a narrow screen: a row per unit, a column per month, the sign of each."""
-    table = (
-        grid.with_columns(
-            month=pl.col("report_month").dt.month().cast(pl.String) + "月",
-            sign=pl.col("timeliness").replace_strict(ui.TIMELINESS_ICONS),
-        )
+def by_month(grid: pl.DataFrame, sign: pl.Expr) -> pl.DataFrame:
+    """A row per unit, a column per month (1月, 2月, …), each cell the sign of that unit-month."""
+    return (
+        grid.with_columns(month=pl.col("report_month").dt.month().cast(pl.String) + "月", sign=sign)
         .pivot(on="month", index=["unit", "district"], values="sign", sort_columns=False, maintain_order=True)
         .rename({"unit": "单位", "district": "所属区县"})
     )
+
+
+def narrow_grid(grid: pl.DataFrame) -> None:
+    """The grid as a table for a narrow screen: a row per unit, a column per month, the sign of each."""
     st.markdown("**各单位各月台账报送情况**")
     st.caption("✅ 按时 · ⏰ 逾期 · ❌ 未报送；左右滑动查看各月。")
-    st.dataframe(table, hide_index=True, key="submission_grid_narrow",
-                 column_config={"单位": st.column_config.TextColumn(pinned=True)})
+    st.dataframe(by_month(grid, pl.col("timeliness").replace_strict(ui.TIMELINESS_ICONS)), hide_index=True,
+                 key="submission_grid_narrow", column_config={"单位": st.column_config.TextColumn(pinned=True)})
+    ui.xlsx_download(by_month(grid, pl.col("timeliness")), f"各单位各月报送情况_{as_of:%Y}.xlsx",
+                     "submission_grid_narrow")
 
 
 as_of = ui.require_as_of_month()
@@ -134,7 +138,8 @@ with wide:
     st.plotly_chart(grid_figure(grid), key="submission_grid_chart")
 with narrow:
     narrow_grid(grid)
-ui.table_with_download(grid, GRID_COLUMNS, f"台账报送明细_{as_of:%Y-%m}.xlsx", key="submission_grid")
+ui.table_with_download(grid, GRID_COLUMNS, f"台账报送明细_{as_of:%Y-%m}.xlsx", key="submission_grid",
+                       drill=unit_view)
 
 st.subheader("某单位某月的各环节记录")
 st.caption("报送、重新报送、退回修改、审核通过、重新开放，每一步的操作人、时间和原因。")

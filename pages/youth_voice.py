@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from league import queries, ui
+from league.drill import unit_view
 
 METRICS = list(queries.YOUTH_VOICE_METRICS)
 UNITS_OF_MEASURE = {
@@ -99,7 +100,7 @@ else:
     rank_metric = metric_picker("排行指标", "rank", "visits")
     st.plotly_chart(ranking_figure(by_unit, rank_metric, ui.month_label(as_of)), key="youth_voice_rank_chart")
     ui.table_with_download(by_unit, ["unit", "district", *METRICS], f"青年之声单位排行_{as_of:%Y-%m}.xlsx",
-                           key="youth_voice_units")
+                           key="youth_voice_units", drill=unit_view)
 
 st.subheader("单位明细")
 units = ui.fetch(queries.reporting_units)["unit"].to_list()

@@ -136,14 +136,17 @@ def test_progress_page_on_known_figures(small_db, monkeypatch):
 def test_progress_page_leads_with_districts_and_the_units_behind(small_db, monkeypatch):
     at = open_app(monkeypatch, small_db)
     headings = [h.value for h in at.subheader]
-    assert headings[:2] == ["各区县进度", "进度滞后的单位（2 个）"], headings
+    assert headings[:3] == ["需要关注的单位（4 个）", "各区县进度", "进度滞后的单位（2 个）"], headings
+    alerts = table_with(at, "提醒原因")
+    assert alerts.set_index("单位").loc["甲街道", "提醒原因"] == "已过节点仍未完成、预计达不到下一节点"
     districts = table_with(at, "滞后单位数")
     assert districts[["所属区县", "滞后单位数", "单位数", "距序时进度还差（个）"]].values.tolist() == [
         ["东区", 1, 3, 2], ["西区", 1, 1, 1]]
     behind = table_with(at, "单位", "距6月30日节点（50%）还差（个）")
     assert behind[["单位", "距序时进度还差（个）"]].values.tolist() == [["甲街道", 4], ["丙镇", 1]]
-    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["yaxis"]["categoryarray"]
-    assert bars[-1] == "甲街道", "the unit furthest behind is drawn at the top"
+    units_chart = next(spec for spec in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+                       if spec["layout"]["title"]["text"].startswith("各单位新建团组织完成率"))
+    assert units_chart["layout"]["yaxis"]["categoryarray"][-1] == "甲街道", "the unit furthest behind is drawn at the top"
 
 
 def test_the_as_of_month_is_shared_by_every_page(demo_db, monkeypatch):
@@ -295,9 +298,27 @@ def test_drilldown_from_district_to_unit_to_organisation(demo_db, monkeypatch):
 
     uscc = listed["统一社会信用代码"].iloc[0]
     select(at, "组织", uscc)
-    history = table_with(at, "月份")
+    history = table_with(at, "月份", "来源文件")
     assert len(history) == demo_db.scalar(
         "select count(*) from ledger where uscc = ? and report_month <= ?", [uscc, month])
+
+
+# Pages where tables show what the viewer may take away; 上传 shows only the sender's own file back.
+EXPORTING_PAGES = {"pages/progress.py": "inspector", "pages/coverage.py": "inspector",
+                   "pages/youth_voice.py": "inspector", "pages/submissions.py": "inspector",
+                   "pages/review.py": "district", "pages/bulletin.py": "inspector", "pages/admin.py": "admin"}
+DRILL_ADDRESSES = [{}, {"drill_district": "东湖区"}, {"drill_district": "东湖区", "drill_unit": "东湖区花山镇团委"}]
+
+
+@pytest.mark.parametrize("page, role, address", [
+    *((page, role, {}) for page, role in EXPORTING_PAGES.items()),
+    *(("pages/drilldown.py", "inspector", address) for address in DRILL_ADDRESSES),
+])
+def test_every_table_on_a_page_downloads_as_excel(demo_db, monkeypatch, page, role, address):
+    scope = queries.whole_tree(demo_db) if role == "district" else None  # the city desk
+    at = open_app(monkeypatch, demo_db, page, address=address, role=role, scope=scope)
+    downloads = [b for b in at.get("download_button") if b.proto.label == "下载表格（Excel）"]
+    assert at.dataframe and len(downloads) >= len(at.dataframe), (len(at.dataframe), len(downloads))
 
 
 def select(at: AppTest, label: str, value) -> AppTest:

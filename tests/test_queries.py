@@ -182,6 +182,32 @@ def test_progress_trend_marks_the_plans_milestones(db):
     ]
 
 
+# --- the alert list -------------------------------------------------------------
+
+def test_the_alert_list_names_each_unit_once_with_every_reason(tmp_path):
+    db = build_small_league(tmp_path / "league.duckdb")
+    # One severe flag on 乙街道's June ledger, as the flag rules would store it.
+    with db.transaction() as con:
+        con.execute("insert into quality_flags select unit_id, ?, null, 'copied_ledger', '严重', '测试', '{}',"
+                    " current_timestamp from units where name = '乙街道'", [JUNE])
+    alerts = by_unit(queries.unit_alerts(db, queries.whole_tree(db), JUNE))
+    # By hand (tests/cases/small_league/README.md): at June's end the milestone passed is 30 June's 50%;
+    # 甲街道 has built 2 of 12 (6 due) and 丙镇 3 of 7 (ceil(3.5) = 4 due). 乙街道 and 东区互联网行业团委 sent
+    # no June ledger.
+    assert set(alerts) == {"甲街道", "丙镇", "乙街道", "东区互联网行业团委"}
+    assert alerts["甲街道"]["alerts"] == ["behind_passed_milestone", "projected_to_miss"]
+    assert alerts["甲街道"]["short_of_passed_milestone"] == 6 - 2
+    assert alerts["丙镇"]["short_of_passed_milestone"] == 4 - 3
+    assert alerts["乙街道"]["alerts"] == ["missing_submission", "severe_flags"]
+    assert alerts["乙街道"]["severe_flags"] == 1
+    assert alerts["东区互联网行业团委"]["alerts"] == ["missing_submission"]  # no target: no forecast to miss
+    assert list(alerts)[:2] == ["甲街道", "丙镇"]  # more reasons, then further behind, first
+
+
+def test_the_alert_list_keeps_to_the_districts_asked(db):
+    assert set(queries.unit_alerts(db, queries.whole_tree(db), JUNE, districts=["西区"])["unit"]) == {"丙镇"}
+
+
 # --- coverage and gaps ---------------------------------------------------------
 
 def coverage_cells(frame: pl.DataFrame) -> dict[tuple, tuple]:

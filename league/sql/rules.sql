@@ -222,3 +222,14 @@ create or replace macro passed_milestone(as_of_month) as table
     where due_date <= last_day(as_of_month)
     order by due_date desc
     limit 1;
+
+-- A spot check's verification factor (WHO data-quality review): what was found
+-- on site divided by what the ledger reported (null when nothing was reported).
+create or replace macro verification_factor(found_on_site, reported) as
+    found_on_site / nullif(reported, 0);
+
+-- Outside the acceptable band of plan_settings (0.90-1.10): the ledger over- or
+-- under-reports. A factor that cannot be computed is not outside.
+create or replace macro outside_verification_band(factor) as
+    coalesce(factor < plan_setting('verification_band_low') or factor > plan_setting('verification_band_high'),
+             false);

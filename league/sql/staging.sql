@@ -141,3 +141,27 @@ final as (
     select *, state = 'signed_off' as locked from judged
 )
 select * from final;
+
+-- Spot-check findings that count: for each pack, the rows of its latest accepted
+-- findings submission (a pack loaded again replaces its earlier findings whole),
+-- beside what the ledger claimed when the pack was drawn.
+create or replace view spot_check_results as
+with loads as (
+    select f.pack_id, max(f.submission_id) as submission_id
+    from spot_check_findings f
+    join submissions s using (submission_id)
+    where s.status = 'accepted'
+    group by f.pack_id
+),
+final as (
+    select
+        p.pack_id, p.unit_id, u.name as unit, u.district, p.report_month,
+        i.uscc, i.org_name, i.stratum, i.has_league_org as claimed_league_org, i.league_members as members_claimed,
+        f.submission_id, f.excel_row, f.org_exists, f.league_org_confirmed, f.members_counted, f.remarks
+    from spot_check_findings f
+    join loads using (pack_id, submission_id)
+    join spot_check_items i using (pack_id, uscc)
+    join spot_check_packs p using (pack_id)
+    join units u on u.unit_id = p.unit_id
+)
+select * from final;
