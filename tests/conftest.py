@@ -33,7 +33,9 @@ def demo_db(tmp_path_factory) -> Database:
     folder = tmp_path_factory.mktemp("demo")
     if prebuilt := os.environ.get("LEAGUE_TEST_DEMO_DIR"):
         shutil.copytree(prebuilt, folder, ignore=shutil.ignore_patterns("*.lock", "*.wal"), dirs_exist_ok=True)
-        return Database(folder / "league.duckdb")
+        db = Database(folder / "league.duckdb")
+        db.migrate()  # as the app's start does: macros and views are the checkout's, not the prebuilt's
+        return db
     db = Database(folder / "league.duckdb")
     build_demo(db)
     return db

@@ -132,9 +132,9 @@ create or replace macro current_milestone(as_of_month) as table
     limit 1;
 
 -- How many more organisations a unit must build to reach a share of its
--- target (never below zero; unknown without a target).
+-- target (never below zero; unknown without a target: greatest() skips a null).
 create or replace macro organisations_short(done, target, share) as
-    greatest(ceil(target * share)::integer - done, 0);
+    case when target is not null then greatest(ceil(target * share)::integer - done, 0) end;
 
 -- Behind: the statuses a page lists first and a bulletin names.
 create or replace macro is_behind(status) as status in ('略有滞后', '滞后');
@@ -233,3 +233,16 @@ create or replace macro verification_factor(found_on_site, reported) as
 create or replace macro outside_verification_band(factor) as
     coalesce(factor < plan_setting('verification_band_low') or factor > plan_setting('verification_band_high'),
              false);
+
+-- New league organisations each unit had built by each month end of a year,
+-- through up_to_month, counted as the progress page counts them: each month
+-- read from the ledgers standing at its end, new this year, of the types the
+-- target counts. One row per month and unit with a ledger standing then.
+create or replace macro built_by_month(target_year, up_to_month, org_type_filter, signed_off_only) as table
+    select c.report_month, l.unit,
+           count_if(coalesce(is_new_this_year(l.has_league_org, l.league_org_date, target_year, c.report_month), false)
+                    and counts_toward_target(org_type_filter, l.org_type)) as done
+    from plan_curve(target_year) c
+    cross join lateral ledger_as_of(c.report_month, signed_off_only := signed_off_only) l
+    where c.report_month <= up_to_month
+    group by c.report_month, l.unit;

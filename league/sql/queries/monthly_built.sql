@@ -19,23 +19,11 @@ milestone_months as (
     select distinct date_trunc('month', due_date)::date as report_month
     from milestones_for(year($as_of_month::date))
 ),
-standing as (
-    select c.report_month as as_of, l.unit, l.has_league_org, l.league_org_date, l.org_type
-    from curve c
-    cross join lateral ledger_as_of(c.report_month, signed_off_only := $signed_off_only::boolean) l
-    where c.report_month <= $as_of_month::date
-),
 done_by_month as (
-    select
-        s.as_of as report_month,
-        s.unit,
-        count_if(
-            coalesce(is_new_this_year(s.has_league_org, s.league_org_date, year(s.as_of), s.as_of), false)
-            and counts_toward_target($org_type::varchar, s.org_type)
-        ) as done
-    from standing s
+    select b.report_month, b.unit, b.done
+    from built_by_month(year($as_of_month::date), $as_of_month::date, $org_type::varchar,
+                        $signed_off_only::boolean) b
     join scoped_units using (unit)
-    group by s.as_of, s.unit
 ),
 year_targets as (
     select unit, progress_target($org_type::varchar, target_enterprise, target_social)::integer as target

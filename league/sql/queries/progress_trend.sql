@@ -11,22 +11,12 @@ curve as (
     select report_month, month_end, expected_share
     from plan_curve(year($as_of_month::date))
 ),
-standing as (
-    select c.report_month as as_of, l.unit, l.has_league_org, l.league_org_date, l.org_type
-    from curve c
-    cross join lateral ledger_as_of(c.report_month, signed_off_only := $signed_off_only::boolean) l
-    where c.report_month <= $as_of_month::date
-),
 done_by_month as (
-    select
-        s.as_of as report_month,
-        count_if(
-            coalesce(is_new_this_year(s.has_league_org, s.league_org_date, year(s.as_of), s.as_of), false)
-            and counts_toward_target($org_type::varchar, s.org_type)
-        ) as done
-    from standing s
+    select b.report_month, sum(b.done) as done
+    from built_by_month(year($as_of_month::date), $as_of_month::date, $org_type::varchar,
+                        $signed_off_only::boolean) b
     join scoped_units using (unit)
-    group by s.as_of
+    group by b.report_month
 ),
 year_target as (
     select sum(progress_target($org_type::varchar, t.target_enterprise, t.target_social))::integer as target
