@@ -89,7 +89,10 @@ def write_demo_files(out_dir: Path, *, seed: int = DEMO_SEED, progress: Progress
 
 
 def build_demo(db: Database, progress: Progress | None = None) -> None:
-    """Migrate, register the unit tree, write the demo files beside the database and load each like an upload."""
+    """Migrate, register the unit tree, write the demo files beside the database and load each like an upload,
+    then the districts' review and the inspectors' spot checks."""
+    from etl.demo_spotchecks import add_spot_checks  # it imports this module
+
     report = progress or _silent
     report(0.0, "正在准备演示数据库…")
     db.migrate()
@@ -110,6 +113,8 @@ def build_demo(db: Database, progress: Progress | None = None) -> None:
         flags.refresh_all(con)  # once for the year, not once per file (see etl.pipeline.commit)
     report(0.99, "正在记录各区县的审核…")
     _review_demo_months(db)
+    report(0.99, "正在记录督导的随机抽查…")
+    add_spot_checks(db, DEMO_SEED)
     if not db.scalar("select count(*) from users"):
         _announce(create_demo_accounts(db), data_dir(db.path) / DEMO_ACCOUNTS_FILE)
     report(1.0, "演示数据已就绪")

@@ -149,8 +149,10 @@ def _unit_path(db: Database, actor: Actor | None, unit: str) -> str:
 
 
 def draw_pack(db: Database, actor: Actor | None, unit: str, month: date, size: int, seed: int,
-              address: str | None = None) -> Pack:
-    """Draw a pack of `size` organisations of the unit's ledger at the month under `seed`, store it, return it."""
+              address: str | None = None, at: datetime | None = None) -> Pack:
+    """Draw a pack of `size` organisations of the unit's ledger at the month under `seed`, store it, return it.
+
+    `at` is when it was drawn (now unless given: the demo dates its year of visits)."""
     _unit_path(db, actor, unit)
     if not 1 <= size <= MAX_SIZE:
         raise SpotCheckError(f"抽取数量应为 1 到 {MAX_SIZE} 之间的整数。")
@@ -165,7 +167,7 @@ def draw_pack(db: Database, actor: Actor | None, unit: str, month: date, size: i
         pack_id = con.execute(
             "insert into spot_check_packs (unit_id, report_month, seed, size, created_by, created_at)"
             " select unit_id, ?, ?, ?, ?, ? from units where name = ? returning pack_id",
-            [month, seed, size, actor.name, datetime.now(), unit]).fetchone()[0]
+            [month, seed, size, actor.name, at or datetime.now(), unit]).fetchone()[0]
         con.register("drawn_items", chosen.with_columns(pack_id=pl.lit(pack_id, dtype=pl.Int32)).to_arrow())
         try:
             con.execute(
@@ -175,7 +177,7 @@ def draw_pack(db: Database, actor: Actor | None, unit: str, month: date, size: i
             con.unregister("drawn_items")
         access.audit(con, actor.name, "spot_check_drawn", unit,
                      {"pack_id": pack_id, "month": f"{month:%Y-%m}", "seed": seed, "size": size,
-                      "drawn": chosen.height}, address)
+                      "drawn": chosen.height}, address, at=at)
     return read_pack(db, actor, pack_id)
 
 

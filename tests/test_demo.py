@@ -14,12 +14,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+import polars as pl
 import pytest
 from stdnum.cn import uscc
 
 from etl.contract import contract
 from etl.demo import DEMO_SEED, DEMO_YEAR, write_demo_files
 from etl.demo_world import build_world
+from league import queries
 from league.config import demo_files_dir
 
 LEDGER_NAME = re.compile(r"^(?P<unit>.+?)(?P<year>\d{4})年(?P<month>\d{1,2})月两新组织团建工作台账$")
@@ -276,3 +278,29 @@ def test_youth_voice(demo_db, files):
     for r in rows:
         by_month[r["月份"]] += r["访问量"]
     assert by_month[f"{DEMO_YEAR}-12"] > by_month[f"{DEMO_YEAR}-01"]
+
+
+# --- the spot checks -----------------------------------------------------------------
+
+
+def test_spot_checks_confirm_most_ledgers_and_catch_one_unit(demo_db):
+    """Packs over the year with findings loaded, one still out; exactly the unit where an organisation
+    was not found is outside the verification band, clearly, and every other checked unit inside it."""
+    scope, december = queries.whole_tree(demo_db), date(DEMO_YEAR, 12, 1)
+    packs = queries.spot_check_packs(demo_db, scope, december)
+    loaded = packs.filter(pl.col("pack_state") == "findings_loaded")
+    assert 6 <= loaded.height <= 8 and loaded["size"].is_between(8, 12).all()
+    assert (loaded["organisations_checked"] == loaded["organisations"]).all()
+    assert loaded["report_month"].dt.month().unique().sort().to_list() == [6, 9]
+    assert packs.filter(pl.col("pack_state") == "awaiting_findings")["report_month"].to_list() == [december]
+    assert loaded.group_by("report_month").agg(pl.col("district").n_unique() == pl.len())["district"].all()
+
+    units = queries.verification_by_unit(demo_db, scope, december).filter(pl.col("period") == "year_to_date")
+    assert set(units["unit"]) == set(loaded["unit"])
+    not_found = demo_db.query("select distinct unit from spot_check_results where not org_exists")["unit"]
+    outside, inside = units.filter(pl.col("outside_band")), units.filter(~pl.col("outside_band"))
+    assert outside["unit"].to_list() == not_found.to_list() and outside.height == 1
+    assert outside["org_factor"][0] < 0.8 and outside["member_factor"][0] < 0.8
+    for factor in ("org_factor", "member_factor"):
+        assert inside[factor].is_between(0.9, 1.1).all()
+    assert demo_db.scalar("select count(*) from spot_check_results where not org_exists") == 1
