@@ -427,6 +427,27 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
+def is_year_end(due: date) -> bool:
+    """Whether a forecast point is the year end (the whole target by 31 December) rather than a milestone."""
+    return (due.month, due.day) == (12, 31)
+
+
+def point_label(due: date) -> str:
+    """A forecast point in words: "7月31日节点", or "年底" for the year's target."""
+    return "年底（12月31日）" if is_year_end(due) else f"{due.month}月{due.day}日节点"
+
+
+def chance(probability: float | None) -> str:
+    """A forecast's probability in words: whole percent, and no false certainty at either end."""
+    if probability is None:
+        return "无法估计"
+    if probability < 0.01:
+        return "不到 1%"
+    if probability > 0.99:
+        return "超过 99%"
+    return f"约 {probability:.0%}"
+
+
 def count(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
 
@@ -599,6 +620,17 @@ def xlsx_bytes(frame: pl.DataFrame, percent_columns: Sequence[str] = ()) -> byte
 
 
 DRILL_ROUND_KEY = "drill_round"  # bumped on every move, so a table opens again with no row selected
+
+
+def chart_that_drills(figure, key: str, drill: Callable[[dict], drill_view.View | None]) -> None:
+    """A chart where clicking a bar or point opens the drill-down at drill(point) (plotly's point: x, y, …)."""
+    drill_round = st.session_state.get(DRILL_ROUND_KEY, 0)
+    event = st.plotly_chart(figure, key=f"{key}_{drill_round}", on_select="rerun", selection_mode="points")
+    points = event["selection"]["points"] if event else []
+    view = drill(points[0]) if points else None
+    if view is not None:
+        st.session_state[DRILL_ROUND_KEY] = drill_round + 1
+        drill_view.go_to(view)
 
 
 def table_with_download(frame: pl.DataFrame, columns: Sequence[str] | None, file_name: str, key: str,

@@ -58,17 +58,6 @@ def areas_figure(areas: pl.DataFrame, level: str) -> go.Figure:
     return figure
 
 
-def chart_that_drills(areas: pl.DataFrame, level: str, to_view, key: str) -> None:
-    """The areas' chart; a click on a bar opens that district or unit."""
-    drill_round = st.session_state.get(ui.DRILL_ROUND_KEY, 0)
-    event = st.plotly_chart(areas_figure(areas, level), key=f"{key}_{drill_round}", on_select="rerun",
-                            selection_mode="points")
-    points = event.selection.points if event else []
-    if points:
-        st.session_state[ui.DRILL_ROUND_KEY] = drill_round + 1
-        drill.go_to(to_view(points[0]["y"]))
-
-
 def organisation_label(row: dict) -> str:
     flag = "🔴 " if row["must_build_now"] else "🟠 " if row["is_gap"] else ""
     return f"{flag}{row['org_name']}（{row['uscc']}）"
@@ -83,14 +72,14 @@ def choose(container, label: str, options: list, key: str, placeholder: str, **w
 def districts_view(as_of) -> None:
     districts = ui.fetch(queries.area_summary, as_of_month=as_of).rename({"area": "district"})
     st.subheader("各区县")
-    chart_that_drills(districts, "district", View, "districts_chart")
+    ui.chart_that_drills(areas_figure(districts, "district"), "districts_chart", lambda point: View(point["y"]))
     ui.table_with_download(districts, ["district", *AREA_COLUMNS], f"各区县情况_{as_of:%Y-%m}.xlsx", key="districts",
                            drill=lambda row: View(row["district"]))
 
 
 def district_view(as_of, district: str, units: pl.DataFrame) -> None:
     st.subheader(f"{district}各单位")
-    chart_that_drills(units, "unit", lambda unit: View(district, unit), "units_chart")
+    ui.chart_that_drills(areas_figure(units, "unit"), "units_chart", lambda point: View(district, point["y"]))
     ui.table_with_download(units, ["unit", *AREA_COLUMNS], f"{district}各单位情况_{as_of:%Y-%m}.xlsx", key="units",
                            drill=lambda row: View(district, row["unit"]))
 
@@ -99,35 +88,35 @@ def unit_headline(progress: dict | None, area: dict | None, submissions: pl.Data
     timeliness = submissions["timeliness"].value_counts().rows() if not submissions.is_empty() else []
     counted = dict(timeliness)
     severe = flags.filter(pl.col("severity") == "严重").height if not flags.is_empty() else 0
-    cells = st.columns(5)
+    first, second = st.columns(3), st.columns(3)
     if progress:
-        cells[0].metric("新建/年度目标", f"{ui.count(progress['done'])} / {ui.count(progress['target'])}",
+        first[0].metric("新建/年度目标", f"{ui.count(progress['done'])} / {ui.count(progress['target'])}",
                         help=f"完成率 {ui.percent(progress['completion'])}，序时进度 {ui.percent(progress['expected'])}")
-        cells[1].metric("进度状态", ui.status_label(progress["status"]) or "—")
+        first[1].metric("进度状态", ui.status_label(progress["status"]) or "—")
     if area:
-        cells[2].metric("团组织覆盖率", ui.percent(area["coverage"]),
+        first[2].metric("团组织覆盖率", ui.percent(area["coverage"]),
                         help=f"{area['with_league_org']} / {area['organisations']} 个组织已建团组织")
-        cells[3].metric("空白点", f"{area['gaps']} 个")
-    cells[4].metric("本年报送", f"按时 {counted.get('按时', 0)} · 逾期 {counted.get('逾期', 0)} · "
-                    f"未报 {counted.get('未报送', 0)}")
+        second[0].metric("空白点", f"{area['gaps']} 个")
+    second[1].metric("本年报送：按时 / 逾期", f"{counted.get('按时', 0)} / {counted.get('逾期', 0)}")
+    second[2].metric("本年未报送", f"{counted.get('未报送', 0)} 个月")
     if severe:
         st.error(f"有 {severe} 条严重的数据质量提示，见下方“数据质量提示”。", icon=":material/report:")
 
 
 def forecast_sentence(forecast: dict | None) -> str:
-    """The unit's forecast at its next milestone and the year end, in one or two sentences."""
+    """The unit's forecast at its next milestone (or the year end) and for the year's target, in words."""
     if forecast is None or forecast["next_milestone_date"] is None:
         return "今年的时间节点均已过，没有需要预测的节点。"
     if forecast["target"] is None:
         return "本单位没有年度目标，无法预测能否达到节点。"
     due = forecast["next_milestone_date"]
-    said = (f"到{due.month}月{due.day}日节点（要求累计 {forecast['next_milestone_needed']} 个）预计累计新建 "
+    said = (f"到{ui.point_label(due)}（要求累计 {forecast['next_milestone_needed']} 个）预计累计新建 "
             f"{forecast['next_median']} 个（80% 区间 {forecast['next_low']}–{forecast['next_high']} 个），"
-            f"达到的概率约 {ui.percent(forecast['p_next_milestone'])}")
+            f"达到的概率{ui.chance(forecast['p_next_milestone'])}")
     if forecast["needed_per_month"]:
         said += f"；按计划每月还需新建 {ui.count(forecast['needed_per_month'])} 个"
-    if forecast["p_year_target"] is not None:
-        said += f"。完成年度目标（{forecast['target']} 个）的概率约 {ui.percent(forecast['p_year_target'])}"
+    if not ui.is_year_end(due) and forecast["p_year_target"] is not None:
+        said += f"。完成年度目标（{forecast['target']} 个）的概率{ui.chance(forecast['p_year_target'])}"
     return said + "。"
 
 

@@ -99,11 +99,14 @@ def forecast_section(forecast: pl.DataFrame, as_of: date) -> None:
     city = areas.row(0, named=True)
     due = city["next_milestone_date"]
     st.caption(
-        f"按各单位今年以来相对计划的进度（同类单位相互借力，并计入各月共同的起伏）模拟推算：合计到{due.month}月{due.day}日"
-        f"节点预计累计新建 {ui.count(city['next_median'])} 个（80% 区间 {ui.count(city['next_low'])}–"
-        f"{ui.count(city['next_high'])} 个），节点要求 {ui.count(city['next_milestone_needed'])} 个，"
-        f"达到的概率约 {ui.percent(city['p_next_milestone'])}。区县的数字是其各单位模拟结果之和。")
-    st.plotly_chart(forecast_figure(areas), key="progress_forecast_chart")
+        f"按各单位今年以来相对计划的进度（同类单位相互借力，并计入各月共同的起伏）模拟推算：合计到{ui.point_label(due)}"
+        f"预计累计新建 {ui.count(city['next_median'])} 个（80% 区间 {ui.count(city['next_low'])}–"
+        f"{ui.count(city['next_high'])} 个），要求 {ui.count(city['next_milestone_needed'])} 个，"
+        f"达到的概率{ui.chance(city['p_next_milestone'])}。区县的数字是其各单位模拟结果之和。")
+    st.caption("点击区县查看其各单位。")
+    districts = set(areas.filter(pl.col("level") == "district")["district"])
+    ui.chart_that_drills(forecast_figure(areas), "progress_forecast_chart",
+                         lambda point: View(point["y"] if point["y"] in districts else None))
     ui.table_with_download(areas, AREA_FORECAST_COLUMNS, f"节点预测_区县_{as_of:%Y-%m}.xlsx",
                            key="progress_forecast_districts",
                            drill=lambda row: View(row["district"] if row["level"] == "district" else None))
@@ -222,7 +225,7 @@ if alerts.is_empty():
     st.success(f"{ui.month_label(as_of)}末，所选范围内没有已过节点仍未完成、预计达不到下一节点、台账未报送或有严重数据质量提示的单位。")
 else:
     st.caption("已过节点仍未完成、预计达不到下一节点（达到的概率低于一半）、本月台账未报送、本月有严重数据质量提示的单位；"
-               "原因多的排在前面。点击一行查看该单位的详情。")
+               "原因多的排在前面。")
     ui.table_with_download(alerts, ALERT_COLUMNS, f"需要关注的单位_{as_of:%Y-%m}.xlsx", key="progress_alerts",
                            drill=unit_view)
 
@@ -245,7 +248,9 @@ st.subheader("节点预测")
 forecast_section(ui.fetch(queries.milestone_forecast, **arguments), as_of)
 
 st.subheader(f"各单位进度（{ui.month_label(as_of)}末）")
-st.plotly_chart(units_figure(units), key="progress_units_chart")
+st.caption("点击条形查看该单位的详情。")
+by_unit = {row["unit"]: row for row in units.iter_rows(named=True)}
+ui.chart_that_drills(units_figure(units), "progress_units_chart", lambda point: unit_view(by_unit[point["y"]]))
 ui.table_with_download(units, UNIT_COLUMNS, f"新建团组织进度_{as_of:%Y-%m}.xlsx", key="progress_units",
                        labels=labels, drill=unit_view)
 

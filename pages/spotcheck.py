@@ -24,7 +24,7 @@ def draw_form(as_of) -> None:
     units = ui.fetch(queries.reporting_units)["unit"].to_list()
     months = [m for m in ui.fetch(queries.ledger_months)["report_month"].to_list() if m <= as_of]
     with st.form("spotcheck_draw"):
-        unit_cell, month_cell, size_cell, seed_cell = st.columns([3, 2, 1, 1])
+        unit_cell, month_cell, size_cell, seed_cell = st.columns([3, 2, 1.2, 1.5])
         unit = unit_cell.selectbox("被抽查单位", units, index=None, placeholder="选择报送单位")
         month = month_cell.selectbox("台账月份", months, format_func=ui.month_label)
         size = size_cell.number_input("抽取组织数", 1, spotcheck.MAX_SIZE, DEFAULT_SIZE)

@@ -98,7 +98,10 @@ if by_unit.is_empty():
     ui.empty_state(f"{ui.month_label(as_of)}没有单位报送青年之声月报。")
 else:
     rank_metric = metric_picker("排行指标", "rank", "visits")
-    st.plotly_chart(ranking_figure(by_unit, rank_metric, ui.month_label(as_of)), key="youth_voice_rank_chart")
+    st.caption("点击条形查看该单位的详情。")
+    ranked = {row["unit"]: row for row in by_unit.iter_rows(named=True)}
+    ui.chart_that_drills(ranking_figure(by_unit, rank_metric, ui.month_label(as_of)), "youth_voice_rank_chart",
+                         lambda point: unit_view(ranked[point["y"]]))
     ui.table_with_download(by_unit, ["unit", "district", *METRICS], f"青年之声单位排行_{as_of:%Y-%m}.xlsx",
                            key="youth_voice_units", drill=unit_view)
 

@@ -128,3 +128,37 @@ def test_side_by_side_marks_what_changed_from_the_month_before():
 def test_a_view_keeps_only_levels_whose_parent_is_chosen():
     assert View("东湖区", None, "91110000X").params() == {"drill_district": "东湖区"}
     assert View("东湖区", "甲街道").params() == {"drill_district": "东湖区", "drill_unit": "甲街道"}
+
+
+def test_a_unit_page_says_its_forecast_in_words(demo_db, monkeypatch):
+    month = date(2025, 6, 1)
+    scope = queries.whole_tree(demo_db)
+    forecast = queries.milestone_forecast(demo_db, scope, month).filter(
+        (pl.col("level") == "unit") & pl.col("target").is_not_null()).row(0, named=True)
+    at = open_app(monkeypatch, demo_db, DRILL_PAGE, role="inspector",
+                  address={"month": "2025-06", "drill_district": forecast["district"], "drill_unit": forecast["unit"]})
+    said = next(c.value for c in at.caption if "预计累计新建" in c.value)
+    assert said.startswith(f"到7月31日节点（要求累计 {forecast['next_milestone_needed']} 个）预计累计新建 "
+                           f"{forecast['next_median']} 个（80% 区间 {forecast['next_low']}–{forecast['next_high']} 个）")
+    assert f"完成年度目标（{forecast['target']} 个）的概率" in said
+
+
+def click_bar(at, chart_key: str, category: str):
+    """Click a bar of a chart that drills, as plotly reports the click to streamlit."""
+    round_ = at.session_state["drill_round"] if "drill_round" in at.session_state else 0
+    at.session_state[f"{chart_key}_{round_}"] = {
+        "selection": {"points": [{"y": category}], "point_indices": [0], "box": [], "lasso": []}}
+    return rerun(at)
+
+
+def test_a_bar_of_the_overviews_charts_opens_its_unit_or_district(demo_db, monkeypatch):
+    scope = queries.whole_tree(demo_db)
+    unit = queries.progress_by_unit(demo_db, scope, date(2025, 6, 1)).row(3, named=True)
+    at = open_app(monkeypatch, demo_db, address={"month": "2025-06"})
+    click_bar(at, "progress_units_chart", unit["unit"])
+    assert (addressed(at, "drill_district"), addressed(at, "drill_unit")) == (unit["district"], unit["unit"])
+    assert addressed(at, "month") == "2025-06"
+
+    at = open_app(monkeypatch, demo_db, address={"month": "2025-06"})
+    click_bar(at, "progress_forecast_chart", unit["district"])
+    assert addressed(at, "drill_district") == unit["district"] and addressed(at, "drill_unit") is None
