@@ -31,7 +31,10 @@ HISTORY_LABELS = {"submission_id": "报送编号", "file_name": "来源文件", 
 CHANGE_LABELS = {"field": "项目", "before": "上月", "after": "本月"}
 SUBMISSION_COLUMNS = ["report_month", "timeliness", "days_late", "first_received_at", "accepted_submissions",
                       "review_state", "review_reason"]
-FLAG_COLUMNS = ["severity", "code", "org_name", "uscc", "message"]
+FLAG_COLUMNS = ["report_month", "severity", "code", "org_name", "uscc", "message"]
+# The factors first: on a narrow column the counts behind them scroll into view.
+VERIFICATION_COLUMNS = ["period", "org_factor", "member_factor", "outside_band", "packs", "organisations_checked",
+                        "league_orgs_claimed", "league_orgs_confirmed", "members_claimed", "members_counted"]
 ORGANISATION_FLAG_COLUMNS = ["report_month", "severity", "code", "message"]
 
 
@@ -100,7 +103,7 @@ def unit_headline(progress: dict | None, area: dict | None, submissions: pl.Data
     second[1].metric("本年报送：按时 / 逾期", f"{counted.get('按时', 0)} / {counted.get('逾期', 0)}")
     second[2].metric("本年未报送", f"{counted.get('未报送', 0)} 个月")
     if severe:
-        st.error(f"有 {severe} 条严重的数据质量提示，见下方“数据质量提示”。", icon=":material/report:")
+        st.error(f"今年有 {severe} 条严重的数据质量提示，见下方“数据质量提示”。", icon=":material/report:")
 
 
 def forecast_sentence(forecast: dict | None) -> str:
@@ -139,9 +142,9 @@ def unit_page(as_of, district: str, unit: str) -> None:
         ui.table_with_download(submissions, SUBMISSION_COLUMNS, f"报送情况_{unit}_{as_of:%Y-%m}.xlsx",
                                key="unit_submissions")
     with right:
-        st.markdown(f"**数据质量提示（{flags.height} 条）**")
+        st.markdown(f"**数据质量提示（今年 {flags.height} 条）**")
         if flags.is_empty():
-            st.caption("本月没有数据质量提示。")
+            st.caption(f"{as_of.year}年截至{ui.month_label(as_of)}没有数据质量提示。")
         else:
             ui.table_with_download(flags, FLAG_COLUMNS, f"数据质量提示_{unit}_{as_of:%Y-%m}.xlsx", key="unit_flags",
                                    drill=lambda row: View(district, unit, row["uscc"]) if row["uscc"] else View(district, unit))
@@ -149,7 +152,7 @@ def unit_page(as_of, district: str, unit: str) -> None:
         if verification.is_empty():
             st.caption("本单位还没有载入抽查结果。可到“随机抽查”页面生成抽查包。")
         else:
-            ui.table_with_download(verification, [c for c in ui.VERIFICATION_COLUMNS if c in verification.columns],
+            ui.table_with_download(verification, VERIFICATION_COLUMNS,
                                    f"抽查核实_{unit}_{as_of:%Y-%m}.xlsx", key="unit_verification")
     youth_voice = ui.fetch(queries.youth_voice_by_month, as_of_month=as_of, unit=unit)
     with st.expander(f"青年之声（{youth_voice.height} 个月）"):

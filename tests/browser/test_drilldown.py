@@ -1,8 +1,6 @@
 """An inspector on a supervision visit drills down: city → district → unit → organisation.
 
-The spot-check pack (`python -m etl spotcheck`, a sample of organisations to
-visit, filled in on site and loaded back with `load --kind spot_check`) does
-not exist yet; once it does, this journey downloads it for the chosen unit.
+The spot-check pack taken on the visit is test_spotcheck.py's journey.
 """
 
 from __future__ import annotations
