@@ -267,20 +267,27 @@ def unit_alerts(
     year's) and severe_flags (flags of severity 严重 in the month).
     Units with more reasons first, then the most behind.
     """
-    progress = progress_by_unit(db, scope, as_of_month, districts, signed_off_only=signed_off_only).select(
-        "unit", "district", "short_of_passed_milestone")
-    forecast = milestone_forecast(db, scope, as_of_month, districts, signed_off_only=signed_off_only).filter(
-        pl.col("level") == "unit").select("unit", "next_milestone_date", "p_next_milestone", "projected_short")
+    return alert_list(
+        progress_by_unit(db, scope, as_of_month, districts, signed_off_only=signed_off_only),
+        milestone_forecast(db, scope, as_of_month, districts, signed_off_only=signed_off_only),
+        submission_grid(db, scope, as_of_month), flag_counts(db, scope, as_of_month), as_of_month)
+
+
+def alert_list(progress: pl.DataFrame, forecast: pl.DataFrame, grid: pl.DataFrame, flags: pl.DataFrame,
+               as_of_month: date) -> pl.DataFrame:
+    """unit_alerts from the frames of progress_by_unit, milestone_forecast, submission_grid and flag_counts
+    (a page that has read them already need not read them twice); the units are progress's."""
+    forecast = forecast.filter(pl.col("level") == "unit").select(
+        "unit", "next_milestone_date", "p_next_milestone", "projected_short")
     missing = (
-        submission_grid(db, scope, as_of_month).filter(pl.col("timeliness") == TIMELINESS[2])
+        grid.filter(pl.col("timeliness") == TIMELINESS[2])
         .group_by("unit").agg(missing_months=pl.len(),
                               missing_this_month=(pl.col("report_month") == _month(as_of_month)).any())
     )
-    severe = flag_counts(db, scope, as_of_month).select("unit", severe_flags="severe")
-    # Left joins onto progress: it holds exactly the units of the districts asked.
     return (
-        progress.join(forecast, on="unit", how="left").join(missing, on="unit", how="left")
-        .join(severe, on="unit", how="left")
+        progress.select("unit", "district", "short_of_passed_milestone")
+        .join(forecast, on="unit", how="left").join(missing, on="unit", how="left")
+        .join(flags.select("unit", severe_flags="severe"), on="unit", how="left")
         .with_columns(pl.col("missing_months", "severe_flags").fill_null(0),
                       pl.col("missing_this_month").fill_null(False))
         .with_columns(alerts=pl.concat_list(

@@ -31,6 +31,7 @@ HISTORY_LABELS = {"submission_id": "报送编号", "file_name": "来源文件", 
 CHANGE_LABELS = {"field": "项目", "before": "上月", "after": "本月"}
 SUBMISSION_COLUMNS = ["report_month", "timeliness", "days_late", "first_received_at", "accepted_submissions",
                       "review_state", "review_reason"]
+POINT_COLUMNS = ["due_date", "point", "share", "needed", "p_reach", "median", "low", "high"]
 FLAG_COLUMNS = ["report_month", "severity", "code", "org_name", "uscc", "message"]
 # The factors first: on a narrow column the counts behind them scroll into view.
 VERIFICATION_COLUMNS = ["period", "org_factor", "member_factor", "outside_band", "packs", "organisations_checked",
@@ -138,6 +139,10 @@ def unit_page(as_of, district: str, unit: str) -> None:
     with left:
         st.markdown("**节点预测**")
         st.caption(forecast_sentence(forecast.row(0, named=True) if forecast.height else None))
+        points = ui.fetch(queries.milestone_forecast_points, as_of_month=as_of).filter(pl.col("unit") == unit)
+        if points.height > 1:
+            ui.table_with_download(points, POINT_COLUMNS, f"各节点预测_{unit}_{as_of:%Y-%m}.xlsx",
+                                   key="unit_forecast_points", labels={"due_date": "节点日期"})
         st.markdown("**报送与审核**")
         ui.table_with_download(submissions, SUBMISSION_COLUMNS, f"报送情况_{unit}_{as_of:%Y-%m}.xlsx",
                                key="unit_submissions")

@@ -22,6 +22,7 @@ DISTRICT_COLUMNS = ["district", "status", "units_behind", "units", "short_of_exp
                     "done", "target", "completion", "expected"]
 ALERT_COLUMNS = ["unit", "district", "alerts", "short_of_passed_milestone", "p_next_milestone", "projected_short",
                  "missing_months", "missing_this_month", "severe_flags"]
+POINT_COLUMNS = ["district", "due_date", "point", "share", "needed", "p_reach", "median", "low", "high"]
 TOTAL_NAME = "合计"  # the forecast's total row: the city, or the viewer's part of it
 AREA_FORECAST_COLUMNS = ["district", "target", "done", "next_milestone_date", "next_milestone_needed",
                          "p_next_milestone", "next_median", "next_low", "next_high", "needed_per_month",
@@ -89,7 +90,8 @@ def forecast_figure(areas: pl.DataFrame) -> go.Figure:
     return figure
 
 
-def forecast_section(forecast: pl.DataFrame, as_of: date) -> None:
+def forecast_section(forecast: pl.DataFrame, as_of: date, districts: list[str] | None,
+                     org_type: str | None) -> None:
     """Who will make the next milestone and the year's target, and how sure the forecast is."""
     areas = forecast.filter(pl.col("level") != "unit").with_columns(
         district=pl.when(pl.col("level") == "total").then(pl.lit(TOTAL_NAME)).otherwise("district"))
@@ -110,6 +112,13 @@ def forecast_section(forecast: pl.DataFrame, as_of: date) -> None:
     ui.table_with_download(areas, AREA_FORECAST_COLUMNS, f"节点预测_区县_{as_of:%Y-%m}.xlsx",
                            key="progress_forecast_districts",
                            drill=lambda row: View(row["district"] if row["level"] == "district" else None))
+    # Every remaining point is drawn again, so only when asked.
+    if st.toggle("显示剩余各节点的预测（合计与各区县）", key="forecast_points"):
+        points = ui.fetch(queries.milestone_forecast_points, as_of_month=as_of, districts=districts,
+                          org_type=org_type).filter(pl.col("level") != "unit").with_columns(
+            district=pl.when(pl.col("level") == "total").then(pl.lit(TOTAL_NAME)).otherwise("district"))
+        ui.table_with_download(points, POINT_COLUMNS, f"各节点预测_区县_{as_of:%Y-%m}.xlsx",
+                               key="progress_forecast_points", labels={"due_date": "节点日期"})
     with st.expander("各单位节点预测（最不可能达到的在前）"):
         ui.table_with_download(forecast.filter(pl.col("level") == "unit"), ui.FORECAST_COLUMNS,
                                f"节点预测_单位_{as_of:%Y-%m}.xlsx", key="progress_forecast_units", drill=unit_view)
@@ -219,7 +228,10 @@ if total["target"] is None:
     ui.empty_state(f"尚未收到{year}年的任务分解表，无法计算完成率。请到“上传”页面上传年度任务分解表。")
 labels = milestone_labels(total)
 
-alerts = ui.fetch(queries.unit_alerts, as_of_month=as_of, districts=districts)
+forecast = ui.fetch(queries.milestone_forecast, **arguments)
+# The alert list from what the page reads anyway: the forecast is the costly part.
+alerts = queries.alert_list(units, forecast, ui.fetch(queries.submission_grid, as_of_month=as_of),
+                            ui.fetch(queries.flag_counts, as_of_month=as_of), as_of)
 st.subheader(f"需要关注的单位（{alerts.height} 个）")
 if alerts.is_empty():
     st.success(f"{ui.month_label(as_of)}末，所选范围内没有已过节点仍未完成、预计达不到下一节点、台账未报送或有严重数据质量提示的单位。")
@@ -245,7 +257,7 @@ else:
                            labels=labels, drill=unit_view)
 
 st.subheader("节点预测")
-forecast_section(ui.fetch(queries.milestone_forecast, **arguments), as_of)
+forecast_section(forecast, as_of, districts, org_type)
 
 st.subheader(f"各单位进度（{ui.month_label(as_of)}末）")
 st.caption("点击条形查看该单位的详情。")

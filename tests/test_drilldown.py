@@ -141,6 +141,9 @@ def test_a_unit_page_says_its_forecast_in_words(demo_db, monkeypatch):
     assert said.startswith(f"到7月31日节点（要求累计 {forecast['next_milestone_needed']} 个）预计累计新建 "
                            f"{forecast['next_median']} 个（80% 区间 {forecast['next_low']}–{forecast['next_high']} 个）")
     assert f"完成年度目标（{forecast['target']} 个）的概率" in said
+    points = table_with(at, "节点类型", "达到的概率")
+    expected = queries.milestone_forecast_points(demo_db, scope, month).filter(pl.col("unit") == forecast["unit"])
+    assert list(points["节点日期"]) == [f"{d:%Y-%m-%d}" for d in expected["due_date"]]
 
 
 def click_bar(at, chart_key: str, category: str):

@@ -139,6 +139,11 @@ def test_progress_page_leads_with_districts_and_the_units_behind(small_db, monke
     assert headings[:3] == ["需要关注的单位（4 个）", "各区县进度", "进度滞后的单位（2 个）"], headings
     alerts = table_with(at, "提醒原因")
     assert alerts.set_index("单位").loc["甲街道", "提醒原因"] == "已过节点仍未完成、预计达不到下一节点"
+    month = latest_month(small_db)
+    assert list(alerts["单位"]) == queries.unit_alerts(small_db, queries.whole_tree(small_db), month)["unit"].to_list()
+    at.toggle(key="forecast_points").set_value(True).run()
+    points = table_with(at, "节点类型", "达到的概率")
+    assert set(points["所属区县"]) == {"合计", "东区", "西区"}
     districts = table_with(at, "滞后单位数")
     assert districts[["所属区县", "滞后单位数", "单位数", "距序时进度还差（个）"]].values.tolist() == [
         ["东区", 1, 3, 2], ["西区", 1, 1, 1]]
