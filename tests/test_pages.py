@@ -38,9 +38,9 @@ def open_app(monkeypatch, db, page: str | None = None, address: dict | None = No
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.query_params.update(address or {})
     at.run()
+    if page:  # asked for before sign-in, as a bookmark does: the page shown after it, with no other run first
+        at.switch_page(page)
     sign_in(at, account(db, role, scope))
-    if page:
-        at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
 

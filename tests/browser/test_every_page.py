@@ -27,7 +27,7 @@ PAGES_OF = {"登录": "/", "管理": "/admin"}  # the sign-in form (signed in as
 VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "tablet": {"width": 1024, "height": 768},
              "phone": {"width": 390, "height": 844}}
 # Latin words a Chinese user meets in this app: file formats and sizes, and the 统一社会信用代码's letters.
-ALLOWED_WORDS = {"Excel", "XLSX", "XLS", "CSV", "PNG", "MB", "KB", "GB", "SHA", "xlsx", "xls", "csv",
+ALLOWED_WORDS = {"Excel", "XLSX", "XLS", "CSV", "PDF", "PNG", "MB", "KB", "GB", "SHA", "xlsx", "xls", "csv",
                  "demo", "accounts", "txt"}  # the last three: the demo accounts file's name, on the sign-in page
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 BLANK_WORDS = {"None", "none", "nan", "NaN", "null", "NaT"}
