@@ -106,9 +106,9 @@ def forecast_section(forecast: pl.DataFrame, as_of: date, districts: list[str] |
         f"{ui.count(city['next_high'])} 个），要求 {ui.count(city['next_milestone_needed'])} 个，"
         f"达到的概率{ui.chance(city['p_next_milestone'])}。区县的数字是其各单位模拟结果之和。")
     st.caption("点击区县查看其各单位。")
-    districts = set(areas.filter(pl.col("level") == "district")["district"])
+    shown_districts = set(areas.filter(pl.col("level") == "district")["district"])
     ui.chart_that_drills(forecast_figure(areas), "progress_forecast_chart",
-                         lambda point: View(point["y"] if point["y"] in districts else None))
+                         lambda point: View(point["y"] if point["y"] in shown_districts else None))
     ui.table_with_download(areas, AREA_FORECAST_COLUMNS, f"节点预测_区县_{as_of:%Y-%m}.xlsx",
                            key="progress_forecast_districts",
                            drill=lambda row: View(row["district"] if row["level"] == "district" else None))
