@@ -66,6 +66,7 @@ class Field:
     means: tuple[tuple[re.Pattern, ...], ...] = ()  # ways of saying it; each a set of parts that must all be there
     excludes: re.Pattern | None = None  # words that rule the field out
     absent_ok: bool = False  # a file may leave the column out
+    optional: bool = False  # ... even beside columns that name no field (absent_ok asks then)
     personal: bool = False  # about a person: masked for viewers who may not see personal data
 
     def rules_out(self, key: str) -> bool:
@@ -84,10 +85,18 @@ class Field:
 
 @dataclass(frozen=True)
 class Kind:
+    """A kind of sheet, declared once in contract.toml: its fields and key, the table its rows land in,
+    what one submission of it replaces (`slot`), who may send it (`permission`, an access action) and the
+    validation rules it is held to (etl.validate, by name)."""
+
     name: str
     label: str
     key: tuple[str, ...]
     fields: tuple[Field, ...]
+    table: str = ""
+    slot: str = "sheet"  # unit_month: a unit's month (ledger); unit: a unit's (roster); pack; sheet: the file
+    permission: str = "submit"
+    rules: tuple[str, ...] = ()
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -131,6 +140,10 @@ def contract() -> Contract:
             label=spec["label"],
             key=tuple(spec["key"]),
             fields=tuple(_field(f) for f in spec["fields"]),
+            table=spec["table"],
+            slot=spec["slot"],
+            permission=spec["permission"],
+            rules=tuple(spec["rules"]),
         )
         for name, spec in raw["kinds"].items()
     }
@@ -156,7 +169,8 @@ def _field(spec: dict) -> Field:
     return Field(spec["name"], spec["type"], spec.get("required", False), tuple(spec["headers"]),
                  means=tuple(clause(c) for c in spec.get("means", [])),
                  excludes=re.compile("|".join(map(re.escape, excludes))) if excludes else None,
-                 absent_ok=spec.get("absent_ok", False), personal=spec.get("personal", False))
+                 absent_ok=spec.get("absent_ok", False) or spec.get("optional", False),
+                 optional=spec.get("optional", False), personal=spec.get("personal", False))
 
 
 # What to write in a column of each type: the template's guide and the loader's messages say the same.
@@ -170,6 +184,8 @@ HOW_TO_FILL = {
     "month": "月份，如 2025-03",
     "year": "四位年份，如 2025",
     "phone": "手机号或固定电话，如 13812345678、021-12345678",
+    "id_number": "18 位公民身份号码，末位可为 X",
+    "member_no": "团员编号（数字），如 360102250001",
     "ignore": "可不填，系统不读取",
 }
 

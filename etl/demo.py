@@ -1,7 +1,8 @@
 """The demo: a fictional city's year of submissions, loaded exactly like uploads.
 
 `write_demo_files` turns the world of `etl.demo_world` into the spreadsheets the
-units would send (monthly ledgers, the target breakdown, Youth Voice figures),
+units would send (monthly ledgers, the target breakdown, Youth Voice figures, new members' rosters,
+number ranges and school counts: etl.demo_members),
 deterministically for a seed. `build_demo` writes them beside the database and
 loads every one through `etl.pipeline.load_file`, so the demo exercises the
 same path as a real upload and must load clean (the data-quality flags are
@@ -46,8 +47,8 @@ Progress = Callable[[float, str], None]
 @dataclass(frozen=True)
 class DemoFile:
     path: Path
-    kind: str  # 'ledger', 'targets' or 'youth_voice'
-    unit: str | None  # the reporting unit, for ledgers
+    kind: str  # a kind of sheet of etl/contract.toml
+    unit: str | None  # the reporting unit, for ledgers and rosters
     month: str | None  # 'YYYY-MM', for ledgers
     received_at: datetime
 
@@ -66,6 +67,7 @@ class DemoLoadError(RuntimeError):
 
 def write_demo_files(out_dir: Path, *, seed: int = DEMO_SEED, progress: Progress | None = None) -> DemoManifest:
     """Write every demo file under out_dir and say what was written; the same seed gives the same bytes."""
+    from etl.demo_members import write_member_files  # it builds on this module's writer
     report = progress or _silent
     world = build_world(seed, DEMO_YEAR)
     out_dir = Path(out_dir)
@@ -84,6 +86,7 @@ def write_demo_files(out_dir: Path, *, seed: int = DEMO_SEED, progress: Progress
         if done % 40 == 0:
             report(done / len(slots), f"正在生成演示台账：{DEMO_YEAR}年{month}月")
         files.append(_write_ledger(world, unit, month, received_at, out_dir))
+    files += write_member_files(world, out_dir / "团员发展", seed)
     units = pl.DataFrame(world.unit_tree(), schema=["name", "level", "parent"], orient="row")
     return DemoManifest(out_dir=out_dir, files=files, units=units, missing_ledgers=missing)
 
@@ -115,6 +118,7 @@ def build_demo(db: Database, progress: Progress | None = None) -> None:
     _review_demo_months(db)
     report(0.99, "正在记录督导的随机抽查…")
     add_spot_checks(db, DEMO_SEED)
+
     if not db.scalar("select count(*) from users"):
         _announce(create_demo_accounts(db), data_dir(db.path) / DEMO_ACCOUNTS_FILE)
     report(1.0, "演示数据已就绪")

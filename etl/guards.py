@@ -24,7 +24,9 @@ from etl.templates import EXAMPLES
 CONFIRM_RULES = frozenset({"large_drop", "template_example"})
 # The template's example row is told by these fields where the kind has a made-up organisation,
 # else by every count in it (the example of the targets names a real unit).
-EXAMPLE_MARKS = {"ledger": ("uscc", "org_name")}
+# The member sheets' examples say so in a text column.
+EXAMPLE_MARKS = {"ledger": ("uscc", "org_name"), "roster": ("note",), "ranges": ("note",),
+                 "unused_numbers": ("reason",), "schools": ("explanation",)}
 COMPARED_OUT = ("excel_row", "extra", "submission_id", "unit_id")
 
 

@@ -204,7 +204,8 @@ def column_problems(kind: Kind, readings: list[Reading], sheet: str, header_row:
     placed = {r.field for r in readings if r.field}
     missing = [f for f in kind.loaded_fields if f.name not in placed]
     unclear = [r for r in readings if r.how in ("unplaced", "ambiguous")]
-    asked = [f for f in missing if not f.absent_ok] or (missing if unclear else [])
+    # An absent column that may be left out is asked about only where some header could be it.
+    asked = [f for f in missing if not f.absent_ok] or ([f for f in missing if not f.optional] if unclear else [])
 
     def described(r: Reading) -> str:
         if r.how == "ambiguous":

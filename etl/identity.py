@@ -79,7 +79,8 @@ def mismatched_identity(table: Table, unit: str | None, month: date | None, name
     return problems
 
 
-def missing_identity(table: Table, unit: str | None, month: date | None, units: dict[str, Unit]) -> list[Problem]:
+def missing_identity(table: Table, unit: str | None, month: date | None, units: dict[str, Unit],
+                     needs_month: bool = True) -> list[Problem]:
     problems = []
     if unit is None:
         problems.append(Problem("error", "unit_unknown",
@@ -88,7 +89,7 @@ def missing_identity(table: Table, unit: str | None, month: date | None, units: 
     elif unit not in units or units[unit].level not in REPORTING_LEVELS:
         problems.append(Problem("error", "unit_unknown", f"“{unit}”不是已登记的报送单位，请核对单位全称",
                                 sheet=table.sheet))
-    if month is None:
+    if month is None and needs_month:
         problems.append(Problem("error", "month_unknown",
                                 "无法确定报送月份：请在上传时选择月份（命令行用 --month YYYY-MM），"
                                 "或在标题行写明如“2025年3月”", sheet=table.sheet))

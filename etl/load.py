@@ -18,11 +18,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from etl.contract import contract
 from etl.report import Problem
-
-ROW_TABLES = {"ledger": "ledger_rows", "targets": "target_rows", "youth_voice": "youth_voice_rows",
-              "spot_check": "spot_check_findings"}
-
 
 @dataclass(frozen=True)
 class Slot:
@@ -108,7 +105,7 @@ def record_submission(con: duckdb.DuckDBPyConnection, slot: Slot, receipt: Recei
 
 def insert_rows(con: duckdb.DuckDBPyConnection, kind: str, submission_id: int, rows: pl.DataFrame) -> None:
     """Insert typed rows (already keyed on table columns) under a submission."""
-    table = ROW_TABLES[kind]
+    table = contract().kinds[kind].table
     incoming = rows.with_columns(submission_id=pl.lit(submission_id, dtype=pl.Int32))
     columns = [c for c in _table_columns(con, table) if c in incoming.columns]
     con.register("incoming_rows", incoming.select(columns).to_arrow())

@@ -123,7 +123,7 @@ def find_header(sheets: list[Sheet], kind_name: str | None = None,
                     if best is None or match.rank > best.rank:
                         best = match
     if best is None or best.score < MIN_HEADER_FIELDS:
-        wanted = contract().kinds[kind_name].label if kind_name else "台账、任务分解表或青年之声月报"
+        wanted = contract().kinds[kind_name].label if kind_name else "、".join(k.label for k in contract().kinds.values())
         raise LayoutError(Problem(
             "error", "header_not_found",
             f"没有找到{wanted}的表头。请确认表头包含模板中的列名（如“单位名称”“统一社会信用代码”），"

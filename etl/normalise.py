@@ -137,6 +137,18 @@ def parse_phone(text: pl.Expr, _: Field) -> pl.Expr:
     return pl.when(text.str.contains(f"^{one}(?:[/,;、]{one})*$")).then(text)
 
 
+def parse_id_number(text: pl.Expr, _: Field) -> pl.Expr:
+    """A citizen ID number as written, upper-cased (a lower-case or full-width x is the check character X).
+    Its check digit, length and birth date are the rules' (etl.member_rules), which say which is wrong."""
+    return text.str.to_uppercase()
+
+
+def parse_member_no(text: pl.Expr, _: Field) -> pl.Expr:
+    """A member number: up to 18 digits (a number cell may read as 360102250001.0)."""
+    digits = text.str.replace(r"\.0+$", "")
+    return pl.when(digits.str.contains(r"^\d{1,18}$")).then(digits)
+
+
 PARSERS: dict[str, Parser] = {
     "text": parse_text,
     "unit": parse_text,
@@ -149,6 +161,8 @@ PARSERS: dict[str, Parser] = {
     "category": parse_category,
     "pathway": parse_pathway,
     "phone": parse_phone,
+    "id_number": parse_id_number,
+    "member_no": parse_member_no,
 }
 
 # A column whose every filled cell already has the template's form (the pattern, on

@@ -28,7 +28,7 @@ from etl.normalise import normalise
 from etl.read import RefusedFile, Sheet, UnreadableFile, read_sheets
 from etl.report import Problem
 from etl.validate import Context, Unit, validate
-from league import access, flags, review
+from league import access, flags, personal_ids, review
 from league.config import data_dir
 from league.db import Database, DatabaseBusy
 from league.units import REPORTING_LEVELS
@@ -166,7 +166,7 @@ def _prepare(db: Database, path: Path, *, kind, unit, month, submitted_by, recei
             prepared.slot = _chosen_slot(con, kind, unit, month)
             prepared.kind, prepared.unit, prepared.month = kind, unit, month
         else:
-            _check(con, prepared, table, unit, month, today)
+            _check(con, prepared, table, unit, month, today, data_dir(db.path))
         limited = submit_scope is not None or spot_check_scope is not None
         scope = spot_check_scope if prepared.kind == "spot_check" else submit_scope
         refused = _outside_scope(con, prepared, scope, unit) if limited else []
@@ -223,14 +223,17 @@ def _outside_scope(con: duckdb.DuckDBPyConnection, prepared: Prepared, submit_sc
         if outside(unit):
             return [Problem("error", "outside_scope", f"{told}，“{unit}”不在其中，文件未载入。", sheet)]
     rows = prepared.rows
-    if rows is None or "unit" not in rows.columns:
+    # A sheet's rows name their unit, or (the schools' counts) their district, whose unit has its name.
+    column = "unit" if rows is not None and "unit" in rows.columns else "district" \
+        if rows is not None and "district" in rows.columns and prepared.slot.unit_id is None else None
+    if column is None:
         return []
-    named = rows.filter(pl.col("unit").map_elements(outside, return_dtype=pl.Boolean))
+    named = rows.filter(pl.col(column).map_elements(outside, return_dtype=pl.Boolean))
     if named.is_empty():
         return []
-    header = next((r.header for r in prepared.readings if r.field == "unit"), None)
+    header = next((r.header for r in prepared.readings if r.field == column), None)
     return [Problem("error", "outside_scope", f"{told}，这些行的单位不在其中，文件未载入。", sheet, header,
-                    named["excel_row"].to_list(), named["unit"].unique(maintain_order=True).to_list())]
+                    named["excel_row"].to_list(), named[column].unique(maintain_order=True).to_list())]
 
 
 def commit(db: Database, prepared: Prepared, *, confirmed: bool = False, refresh_flags: bool = True) -> Prepared:
@@ -351,20 +354,21 @@ def _chosen_slot(con: duckdb.DuckDBPyConnection, kind: str | None, unit: str | N
 
 
 def _check(con: duckdb.DuckDBPyConnection, prepared: Prepared, table: Table, unit: str | None,
-           month: date | None, today: date) -> None:
+           month: date | None, today: date, data_folder: Path) -> None:
     """Identify the submission's slot, then normalise and validate its rows."""
     prepared.kind, prepared.sheet, prepared.table = table.kind.name, table.sheet, table
     prepared.slot = load.Slot(table.kind.name, None, None)
     units = _known_units(con)
     settings = dict(con.execute("select name, value from plan_settings").fetchall())
-    ctx = Context(today=today, units=units, months_ahead=int(settings.get("report_months_ahead", 0)))
+    ctx = Context(today=today, units=units, months_ahead=int(settings.get("report_months_ahead", 0)),
+                  settings=settings)
     problems = identity.template_title(table)
-    if table.kind.name == "ledger":
-        ctx, found = _identify_ledger(con, prepared, table, unit, month, ctx)
+    if table.kind.slot in ("unit_month", "unit"):
+        ctx, found = _identify_unit(con, prepared, table, unit, month, ctx)
         problems += found
         if ctx is None:
             prepared.status, prepared.problems = "rejected", problems
-            prepared.slot = _chosen_slot(con, "ledger", unit, month) if prepared.slot.unit_id is None \
+            prepared.slot = _chosen_slot(con, table.kind.name, unit, month) if prepared.slot.unit_id is None \
                 else prepared.slot
             return
     typed, found = normalise(table)
@@ -376,6 +380,8 @@ def _check(con: duckdb.DuckDBPyConnection, prepared: Prepared, table: Table, uni
     prepared.table = table
     prepared.problems = problems + found + example + validate(table, typed, ctx)
     prepared.rows = _keyed(table.kind.name, typed, units)
+    if any(f.type == "id_number" for f in table.kind.fields):  # from here on no full ID number is held
+        prepared.rows = personal_ids.sealed_rows(prepared.rows, data_folder)
     if report.errors(prepared.problems):
         prepared.status = "rejected"
 
@@ -392,23 +398,26 @@ def _guard_ledger(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> None:
     prepared.problems += guards.drop_problem(prepared.table, prepared.changes, share[0] if share else 0.5)
 
 
-def _identify_ledger(con: duckdb.DuckDBPyConnection, prepared: Prepared, table: Table, unit: str | None,
-                     month: date | None, ctx: Context) -> tuple[Context | None, list[Problem]]:
-    """The ledger's unit and month, chosen or named in its title; no context when either is unknown."""
+def _identify_unit(con: duckdb.DuckDBPyConnection, prepared: Prepared, table: Table, unit: str | None,
+                   month: date | None, ctx: Context) -> tuple[Context | None, list[Problem]]:
+    """The unit (and, for a ledger, the month) a unit's file is for, chosen or named in its title; no
+    context when either is unknown."""
+    kind = table.kind.name
+    monthly = table.kind.slot == "unit_month"
     named_unit = identity.infer_unit(prepared.file_name, table.title, ctx.units)
-    named_month = identity.infer_month(prepared.file_name, table.title)
+    named_month = identity.infer_month(prepared.file_name, table.title) if monthly else None
     problems = identity.mismatched_identity(table, unit, month, named_unit, named_month)
-    unit, month = unit or named_unit, month or named_month
-    missing = identity.missing_identity(table, unit, month, ctx.units) \
+    unit, month = unit or named_unit, (month or named_month) if monthly else None
+    missing = identity.missing_identity(table, unit, month, ctx.units, needs_month=monthly) \
         + identity.month_in_future(table, month, ctx.today, ctx.months_ahead)
-    prepared.slot = load.Slot("ledger", None, month)
+    prepared.slot = load.Slot(kind, None, month)
     if missing:
         return None, problems + missing
     unit_id = ctx.units[unit].unit_id
     prepared.unit, prepared.month = unit, month
-    prepared.slot = load.Slot("ledger", unit_id, month)
-    return dataclasses.replace(ctx, unit=ctx.units[unit], report_month=month,
-                               previous=_previous_ledger(con, unit_id, month)), problems
+    prepared.slot = load.Slot(kind, unit_id, month)
+    previous = _previous_ledger(con, unit_id, month) if kind == "ledger" else None
+    return dataclasses.replace(ctx, unit=ctx.units[unit], report_month=month, previous=previous), problems
 
 
 def _identify_spot_check(con: duckdb.DuckDBPyConnection, prepared: Prepared, typed: pl.DataFrame,

@@ -37,6 +37,13 @@ RULE_NAMES = {
     "organisation_vanished": "组织未再出现", "outside_scope": "超出报送范围",
     "pack_unknown": "抽查包编号不存在", "one_pack": "含多个抽查包", "not_in_pack": "组织不在抽查包中",
     "finding_missing": "核查结果未填", "duplicate_finding": "组织重复", "spot_check_unchecked": "未核查的组织",
+    "id_number_unreadable": "身份号码无法识别", "member_no_unreadable": "团员编号无法识别",
+    "id_legacy": "15 位旧身份证号码", "id_length": "身份号码位数", "id_format": "身份号码字符",
+    "id_check_digit": "身份号码校验码", "id_birth_date": "身份号码出生日期", "birth_matches_id": "出生日期与身份号码不符",
+    "plausible_age": "入团年龄不符", "joined_in_future": "入团时间在未来", "entered_in_future": "录入日期在未来",
+    "entered_on_required": "缺录入日期", "entered_without_date": "录入情况矛盾", "entered_before_joined": "录入早于入团",
+    "duplicate_person": "人员重复", "duplicate_member_no": "团员编号重复", "range_ordered": "号段起止颠倒",
+    "range_size": "号段过大", "ranges_overlap": "号段重叠", "district_known": "未登记的区县",
 }
 
 # How calamine writes a cell that holds a real Excel date: "2027-03-01 00:00:00".

@@ -37,7 +37,7 @@ WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to
                     "strings_to_numbers": False}
 
 # Cell formats by field type: dates shown as dates; codes, phone numbers and months kept as typed.
-NUMBER_FORMATS = {"date": "yyyy-mm-dd", "month": "@", "uscc": "@", "phone": "@"}
+NUMBER_FORMATS = {"date": "yyyy-mm-dd", "month": "@", "uscc": "@", "phone": "@", "id_number": "@", "member_no": "@"}
 
 
 def _checks(field: Field, options: dict[str, str]) -> tuple[dict | None, str]:
@@ -90,6 +90,17 @@ def _checks(field: Field, options: dict[str, str]) -> tuple[dict | None, str]:
                      "error_title": "信用代码位数不对",
                      "error_message": f"“{field.label}”须为 18 位统一社会信用代码，请对照营业执照核对。"},
                     "只能填 18 位；单元格为文本格式")
+        case "id_number":
+            return ({"validate": "length", "criteria": "==", "value": 18,
+                     "input_title": "填 18 位公民身份号码", "input_message": "以居民身份证为准，共 18 位，末位可为 X",
+                     "error_title": "身份号码位数不对",
+                     "error_message": f"“{field.label}”须为 18 位公民身份号码（15 位旧号码请改填 18 位）。"},
+                    "只能填 18 位；单元格为文本格式，后几位不会变成 0")
+        case "member_no":
+            return ({"validate": "length", "criteria": "between", "minimum": 1, "maximum": 18,
+                     "input_title": "填团员编号", "input_message": "只填数字，如 360102250001",
+                     "error_title": "团员编号有误", "error_message": f"“{field.label}”只能填不超过 18 位的数字编号。"},
+                    "只填数字；单元格为文本格式")
         case "phone":
             return None, "单元格为文本格式，号码不会被改成科学计数法"
     return None, ""

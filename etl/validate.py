@@ -7,8 +7,9 @@ to fix without reading the contract.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
@@ -41,6 +42,7 @@ class Context:
     previous: pl.DataFrame | None = None  # the unit's previous ledger, as the `ledger` view has it
     months_ahead: int = 0  # how far past the current month a report month may be (plan_settings)
     pack_items: pl.DataFrame | None = None  # a spot check's: the items of the packs it names (etl.findings)
+    settings: dict = field(default_factory=dict)  # plan_settings by name (ages, range sizes)
 
 
 Rule = Callable[[Table, pl.DataFrame, Context], list[Problem]]
@@ -268,27 +270,24 @@ def verify_unique_finding(table: Table, typed: pl.DataFrame, _: Context) -> list
                  "同一组织在表中出现多次，无法确定以哪一行为准，请只保留一行")
 
 
-RULES: dict[str, tuple[Rule, ...]] = {
-    "ledger": (
-        verify_has_rows, verify_columns, verify_required, verify_counts_not_negative,
-        verify_youth_within_employees, verify_members_within_youth, verify_org_date_when_org,
-        verify_org_date_in_time, verify_street_for_street_unit, verify_kind_only_with_org,
-        verify_district_of_unit, verify_unique_organisation, verify_changes_since_last_month,
-    ),
-    "targets": (
-        verify_has_rows, verify_columns, verify_required, verify_counts_not_negative, verify_known_unit,
-        verify_unique_key,
-    ),
-    "youth_voice": (
-        verify_has_rows, verify_columns, verify_required, verify_counts_not_negative, verify_known_unit,
-        verify_month_not_in_future, verify_replies_within_questions, verify_unique_key,
-    ),
-    "spot_check": (
-        verify_has_rows, verify_columns, verify_required, verify_counts_not_negative, verify_pack_known,
-        verify_one_pack, verify_in_pack, verify_findings_answered, verify_unique_finding,
-    ),
-}
+def _rules() -> dict[str, Rule]:
+    """Every verify_* rule, here and in etl.member_rules, by the name contract.toml's kinds list it under."""
+    from etl import member_rules  # it builds on this module's helpers
+
+    found = globals() | vars(member_rules)
+    return {name.removeprefix("verify_"): rule for name, rule in found.items() if name.startswith("verify_")}
 
 
 def validate(table: Table, typed: pl.DataFrame, ctx: Context) -> list[Problem]:
-    return [p for rule in RULES[table.kind.name] for p in rule(table, typed, ctx)]
+    rules = _rules()
+    return masked_ids(table, [p for name in table.kind.rules for p in rules[name](table, typed, ctx)])
+
+
+def masked_ids(table: Table, problems: list[Problem]) -> list[Problem]:
+    """Problems as anyone may read them: an ID number quoted from the file is masked (4101**********123X),
+    whoever reads the message, the command line's output or a log."""
+    from league.personal_ids import mask_id
+
+    columns = {table.headers.get(f.name) for f in table.kind.fields if f.type == "id_number"} - {None}
+    return [dataclasses.replace(p, values=[mask_id(str(v)) for v in p.values]) if p.column in columns else p
+            for p in problems]

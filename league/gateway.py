@@ -16,14 +16,17 @@ from functools import cache
 
 import polars as pl
 
-from league import queries
+from league import personal_ids, queries
 from league.access import Actor
 from league.config import data_dir
 from league.db import Database
+from league.personal_ids import mask_id
 
 
 # Whom to call about a unit's report (unit_contacts): personal like the ledger's contacts.
 UNIT_CONTACT_FIELDS = frozenset({"contact_name", "contact_phone"})
+# A named query shows a roster member's name as member_name: a bare `name` column is a unit's or a user's.
+QUERY_COLUMN_OF = {"name": "member_name"}
 
 
 class AccessDenied(PermissionError):
@@ -37,6 +40,14 @@ def personal_fields() -> frozenset[str]:
 
     contract_fields = {f.name for kind in contract().kinds.values() for f in kind.fields if f.personal}
     return frozenset(contract_fields | UNIT_CONTACT_FIELDS)
+
+
+@cache
+def id_number_kinds() -> frozenset[str]:
+    """Kinds of sheet whose files, as received, hold full ID numbers."""
+    from etl.contract import contract
+
+    return frozenset(k.name for k in contract().kinds.values() if any(f.type == "id_number" for f in k.fields))
 
 
 def mask_phone(value: str | None) -> str | None:
@@ -59,7 +70,19 @@ def mask_name(value: str | None) -> str | None:
 
 def mask(field: str, value):
     """A personal field's value as it may be shown to someone who may not see it."""
+    if field == "id_number":
+        return mask_id(value)
     return mask_phone(value) if re.search("phone", field) else mask_name(value)
+
+
+def personal_columns() -> dict[str, str]:
+    """The personal columns of a named query's frame -> the field each holds."""
+    return {QUERY_COLUMN_OF.get(f, f): f for f in personal_fields()}
+
+
+def personal_labels(kind) -> dict[str, str]:
+    """A frame in one kind's field names (an upload's rows): its personal columns -> themselves."""
+    return {f.name: f.name for f in kind.fields if f.personal}
 
 
 def masked(frame: pl.DataFrame, actor: Actor, labels: dict[str, str] | None = None) -> pl.DataFrame:
@@ -69,7 +92,7 @@ def masked(frame: pl.DataFrame, actor: Actor, labels: dict[str, str] | None = No
     """
     if actor.can("see_personal"):
         return frame
-    columns = {**{name: name for name in personal_fields()}, **(labels or {})}
+    columns = {**personal_columns(), **(labels or {})}
     hidden = [(column, field) for column, field in columns.items()
               if field in personal_fields() and column in frame.columns]
     return frame.with_columns(
@@ -106,7 +129,7 @@ def masked_check(problems: list, table, actor: Actor) -> tuple[list, object]:
             lambda v, f=field: mask(f, v), return_dtype=pl.String)).otherwise(pl.col(column).cast(pl.String))
         for column, field in grid_columns.items()
     )
-    rows = masked(table.rows, actor)
+    rows = masked(table.rows, actor, personal_labels(table.kind))
     return hidden, dataclasses.replace(table, grid=grid, rows=rows)
 
 
@@ -121,7 +144,8 @@ def _require(actor: Actor | None, action: str, unit_path: str | None = None) -> 
 def read(db: Database, actor: Actor | None, query: Callable[..., pl.DataFrame], *args, **filters) -> pl.DataFrame:
     """A named query of league.queries run for the actor: their view scope, their fields."""
     actor = _require(actor, "view")
-    return masked(query(db, actor.view_scope, *args, **filters), actor)
+    frame = masked(query(db, actor.view_scope, *args, **filters), actor)
+    return personal_ids.revealed(frame, data_dir(db.path), actor.can("see_personal"))
 
 
 def unit_path(db: Database, unit: str | None) -> str | None:
@@ -143,5 +167,9 @@ def raw_file(db: Database, actor: Actor | None, sha256: str) -> bytes | None:
     visible = read(db, actor, queries.received_files, limit=None)
     if sha256 not in set(visible["sha256"]):
         raise AccessDenied("这个文件不在您的查看范围内。")
+    sent = visible.filter(pl.col("sha256") == sha256)
+    if not actor.can("see_personal") and sent["kind"].is_in(list(id_number_kinds())).any() and not any(
+            actor.can("submit", unit_path(db, unit)) for unit in sent["unit"].drop_nulls()):
+        raise AccessDenied("这个文件含有完整的公民身份号码，只有可查看个人信息的账号或报送单位本身可以下载原件。")
     with db.connect() as con:
         return read_raw_file(con, data_dir(db.path), sha256)

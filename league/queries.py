@@ -553,3 +553,14 @@ def flag_counts(db: Database, scope: str | None, as_of_month: date) -> pl.DataFr
     """One row per reporting unit in scope: district, unit and how many of the as-of month's flags are
     severe (严重), warning (警示) and hint (提示); units with the most severe flags first."""
     return _run(db, "flag_counts", scope=scope, as_of_month=_month(as_of_month))
+
+
+# New-member entry (团员发展) has its own module; its queries are named queries like these.
+from league.member_queries import (  # noqa: E402
+    member_entry,
+    member_number_findings,
+    member_number_summary,
+    members_not_entered,
+    school_gap_list,
+    school_gaps_by_district,
+)

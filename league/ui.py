@@ -24,7 +24,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from league import access, gateway, queries, spotcheck
+from league import access, gateway, member_queries, queries, spotcheck
 from league import drill as drill_view
 from league.access import Actor
 from league.config import database_path
@@ -524,6 +524,27 @@ COLUMN_LABELS |= {
 PERCENT_COLUMNS |= {"org_factor", "member_factor", "band_low", "band_high"}
 CODE_WORDS |= {"stratum": spotcheck.STRATUM_WORDS, "pack_state": spotcheck.PACK_STATE_WORDS}
 KIND_WORDS |= {spotcheck.KIND: "随机抽查结果"}  # the received-files list
+
+
+# --- 团员发展: new members' entry, member numbers, schools (league.member_queries) ----------------
+COLUMN_LABELS |= {
+    "admitted": "发展团员数", "entered_on_time": "按时录入", "entered_late": "逾期录入",
+    "not_entered_overdue": "逾期未录入", "not_entered_in_time": "未录入（未到期限）", "entry_rate": "按时录入率",
+    "member_name": "姓名", "id_number": "公民身份号码", "member_no": "团员编号", "developing_org": "发展团组织",
+    "joined_on": "入团时间", "entry_deadline": "录入期限", "entered_on": "录入日期", "entry_state": "录入情况",
+    "days_overdue": "逾期天数", "issued": "发放编号数", "used": "已使用", "unused": "登记未使用",
+    "untraced": "无下落", "outside_range": "号段外使用", "duplicate": "重号", "traced_share": "有下落比例",
+    "trace": "编号情况", "in_range": "在本单位号段内", "roster_uses": "本单位使用次数",
+    "uses_anywhere": "全部使用次数", "first_joined_on": "入团时间", "school": "学校",
+    "edu_count": "教育统计团员数", "league_count": "智慧团建团员数", "gap": "差额（团内−教育）",
+    "gap_percent": "差异（%）", "over_threshold": "差异超过阈值", "explained": "已书面说明",
+    "needs_explanation": "须说明而未说明", "explanation": "差异说明", "schools": "学校数",
+    "schools_over_threshold": "差异超过阈值的学校数", "schools_unexplained": "未说明的学校数",
+}
+PERCENT_COLUMNS |= {"entry_rate", "traced_share"}
+CODE_WORDS |= {"entry_state": member_queries.ENTRY_STATE_WORDS, "trace": member_queries.TRACE_WORDS}
+KIND_WORDS |= {"roster": "新发展团员名册", "ranges": "团员编号号段", "unused_numbers": "未使用编号登记",
+               "schools": "学校团员数量"}
 
 
 # --- 总览: the milestone forecast (queries.milestone_forecast, league.forecast) --------------

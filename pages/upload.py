@@ -52,7 +52,7 @@ if actor is None or not (actor.can("submit") or actor.can("spot_check")):
     st.error("您的账号没有报送权限。")
     st.stop()
 kinds = contract().kinds
-offered = [k for k in kinds if actor.can("spot_check" if k == spotcheck.KIND else "submit")]
+offered = [k for k in kinds if actor.can(kinds[k].permission)]
 kind = st.radio("文件种类", offered, format_func=lambda k: kinds[k].label, horizontal=True)
 if kind == spotcheck.KIND:  # a pack is drawn, never filled in from a blank form
     st.caption("抽查包在“随机抽查”页面生成；现场填写后在此上传，系统按抽查包编号核对单位、月份和所抽的组织。")
@@ -64,11 +64,13 @@ else:
     )
 
 unit = month = None
-if kind == "ledger":
+per_unit = kinds[kind].slot in ("unit_month", "unit")  # a unit's own file: chosen here, corrections kept for it
+if per_unit:
     left, right = st.columns(2)
     units = gateway.submittable_units(db, actor)
     unit = left.selectbox("报送单位", units, index=0 if len(units) == 1 else None, placeholder="请选择报送单位",
                           help=f"只能为您的报送范围（{actor.submit_scope}）内的单位报送。")
+if kinds[kind].slot == "unit_month":
     months = ui.upload_months()
     month = right.selectbox("报送月份", months, index=months.index(ui.as_of_month()) if ui.as_of_month() in months
                             else 0, format_func=ui.month_label)
@@ -80,8 +82,9 @@ uploaded = st.file_uploader("选择文件（.xlsx、.xls 或 .csv）", type=["xl
 st.caption(f"每个文件不超过 {limits.max_file_bytes / 2**20:.0f} MB、{limits.max_rows:,} 行、{limits.max_columns:,} 列，"
            "超过的文件会被拒收。")
 
-if uploaded is None or (kind == "ledger" and unit is None):
-    st.caption("选择文件种类" + ("、报送单位和月份" if kind == "ledger" else "") + "后上传文件；系统先检查，确认后才载入。")
+if uploaded is None or (per_unit and unit is None):
+    chosen = {"unit_month": "、报送单位和月份", "unit": "、报送单位"}.get(kinds[kind].slot, "")
+    st.caption(f"选择文件种类{chosen}后上传文件；系统先检查，确认后才载入。")
     st.stop()
 
 session_map = st.session_state.setdefault(MAP_KEY, {})
@@ -101,7 +104,7 @@ if st.session_state.get(PREPARED_KEY, (None,))[0] != request:
             checked = prepare(db, path, kind=kind, unit=unit, month=month, submitted_by=actor.name,
                               submit_scope=actor.submit_scope,
                               spot_check_scope=actor.view_scope if actor.can("spot_check") else None,
-                              address=ui.address(), file_name=uploaded.name, header_map=session_map if kind != "ledger" else {},
+                              address=ui.address(), file_name=uploaded.name, header_map={} if per_unit else session_map,
                               progress=lambda fraction, text: bar.progress(fraction, text=text))
         except StorageError as exc:
             bar.empty()
@@ -128,16 +131,16 @@ if prepared.readings:
         left, right = st.columns(2)
         header = left.selectbox("表头", [r.header for r in prepared.readings], key="map_header")
         target = right.selectbox("对应字段", [NOT_READ, *fields.values()], key="map_field")
-        remembered = "，本单位今后上传时也按此识别" if kind == "ledger" else ""
+        remembered = "，本单位今后上传时也按此识别" if per_unit else ""
         if st.button("保存并重新检查", help=f"把所选表头按所选字段读取{remembered}。"):
             field = next((name for name, label in fields.items() if label == target), SET_ASIDE)
-            if kind == "ledger":
+            if per_unit:
                 save_header_map(db, unit, kind, {header: field}, saved_by=actor.name)
             else:
                 session_map[header_key(header)] = field
             st.session_state[REVISION_KEY] = st.session_state.get(REVISION_KEY, 0) + 1
             st.rerun()
-        saved = saved_header_map(db, unit, kind) if kind == "ledger" else {}
+        saved = saved_header_map(db, unit, kind) if per_unit else {}
         if saved:
             st.caption("本单位已保存的列对应：" + "；".join(f"“{h}” → {fields.get(f, NOT_READ)}" for h, f in saved.items()))
             if st.button("清除本单位保存的列对应"):
@@ -176,8 +179,10 @@ if problems:
 if prepared.rows is not None and prepared.status in ("ready", "accepted", "unconfirmed"):
     st.subheader("数据预览")
     st.caption(f"工作表“{prepared.sheet}”，共 {prepared.row_count} 行；以下为前 50 行。")
-    labels = {f.name: f.label for f in kinds[prepared.kind].fields} | {"excel_row": "行号"}
-    preview = gateway.masked(prepared.rows.head(50).drop("extra", "unit_id", strict=False), actor)
+    labels = {f.name: f.label for f in kinds[prepared.kind].fields} | {"excel_row": "行号", "id_masked": "公民身份号码"}
+    # An ID number is held only sealed from the check on: the preview shows it masked, to every role.
+    shown = prepared.rows.head(50).drop("extra", "unit_id", "id_hash", "id_sealed", strict=False)
+    preview = gateway.masked(shown, actor, gateway.personal_labels(kinds[prepared.kind]))
     st.dataframe(ui.readable(preview, labels), hide_index=True)
 
 confirmed = True

@@ -12,14 +12,14 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from league import access, gateway, queries
+from league import access, gateway, member_queries, queries
 from league.access import Actor
 from league.config import DB_ENV_VAR
 from tests.accounts import PASSWORD, account, button, sign_in, text_input
 
 APP = Path(__file__).parent.parent / "app.py"
-DATA_PAGES = ["pages/progress.py", "pages/coverage.py", "pages/youth_voice.py", "pages/drilldown.py",
-              "pages/submissions.py"]
+DATA_PAGES = ["pages/progress.py", "pages/coverage.py", "pages/youth_voice.py", "pages/members.py",
+              "pages/drilldown.py", "pages/submissions.py"]
 PAGES = {
     "leadership": DATA_PAGES, "inspector": [*DATA_PAGES, "pages/upload.py", "pages/spotcheck.py"],
     "district": [*DATA_PAGES, "pages/upload.py", "pages/spotcheck.py"], "unit": [*DATA_PAGES, "pages/upload.py"],
@@ -205,8 +205,9 @@ def example_arguments(db, query, outside_unit: str, outside_uscc: str) -> dict |
 
 
 def named_queries() -> list:
+    """Every named query: those of league.queries and those it re-exports (league.member_queries)."""
     return [q for name, q in inspect.getmembers(queries, inspect.isfunction)
-            if q.__module__ == queries.__name__ and not name.startswith("_")
+            if q.__module__ in (queries.__name__, member_queries.__name__) and not name.startswith("_")
             and list(inspect.signature(q).parameters)[:2] == ["db", "scope"]]
 
 
