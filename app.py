@@ -17,6 +17,7 @@ DATA_PAGES = [
     st.Page("pages/coverage.py", title="覆盖", icon=":material/grid_on:"),
     st.Page("pages/youth_voice.py", title="青年之声", icon=":material/forum:"),
     st.Page("pages/members.py", title="团员发展", icon=":material/badge:"),
+    st.Page("pages/targets.py", title="专项目标", icon=":material/track_changes:"),
     st.Page("pages/drilldown.py", title="下钻", icon=":material/travel_explore:"),
 ]
 UPLOAD_PAGE = st.Page("pages/upload.py", title="上传", icon=":material/upload_file:")

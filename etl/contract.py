@@ -177,6 +177,7 @@ def _field(spec: dict) -> Field:
 HOW_TO_FILL = {
     "text": "文字",
     "unit": "报送单位全称",
+    "district": "区县全称，如“东湖区”",
     "uscc": "18 位统一社会信用代码",
     "bool": "“是”或“否”（也可填 有/无、√/×、Y/N、1/0）",
     "int": "不小于 0 的整数，如 12",

@@ -21,7 +21,7 @@ from etl.locate import EXCEL_ROW, Table
 from etl.report import EXAMPLES_SHOWN, Problem
 
 Parser = Callable[[pl.Expr, Field], pl.Expr]
-FREE_TEXT = ("text", "unit")  # parsed from the cell as written, inner spaces kept
+FREE_TEXT = ("text", "unit", "district")  # parsed from the cell as written, inner spaces kept
 
 EXCEL_EPOCH = pl.date(1899, 12, 30)  # serial day 0, counting Excel's phantom 29 Feb 1900
 EARLIEST_DATE, LATEST_DATE = 1949, 2100
@@ -152,6 +152,7 @@ def parse_member_no(text: pl.Expr, _: Field) -> pl.Expr:
 PARSERS: dict[str, Parser] = {
     "text": parse_text,
     "unit": parse_text,
+    "district": parse_text,
     "uscc": parse_uscc,
     "bool": parse_bool,
     "int": parse_int,
@@ -173,6 +174,7 @@ FAST_PATHS: dict[str, tuple[str, Parser]] = {
              lambda text, _: _plausible(text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))),
     "text": (r"^\S*$", lambda raw, _: pl.when(raw != "").then(raw)),
     "unit": (r"^\S*$", lambda raw, _: pl.when(raw != "").then(raw)),
+    "district": (r"^\S*$", lambda raw, _: pl.when(raw != "").then(raw)),
 }
 
 def normalise(table: Table) -> tuple[pl.DataFrame, list[Problem]]:

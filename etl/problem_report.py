@@ -34,7 +34,7 @@ WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to
 # The forms calamine gives a real Excel date or number read as text; nothing else is converted.
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$")
 _NUMBER = re.compile(r"^-?(?:0|[1-9]\d{0,9})(?:\.\d+)?$")  # ten digits at most: phone numbers stay text
-TEXT_TYPES = {"text", "unit", "uscc", "phone", "month"}  # columns whose digits are never made a number
+TEXT_TYPES = {"text", "unit", "district", "uscc", "phone", "month", "id_number", "member_no"}  # digits never made a number
 DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss", "hh:mm:ss"
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 

@@ -564,3 +564,15 @@ from league.member_queries import (  # noqa: E402
     school_gap_list,
     school_gaps_by_district,
 )
+
+# The circulars' other targets (专项目标) have their own module too.
+from league.circular_queries import (  # noqa: E402
+    above_scale_coverage,
+    above_scale_uncovered,
+    coverage_by_group,
+    new_orgs_by_pathway,
+    party_led_sync,
+    party_led_unsynced,
+    priority_industries,
+    unused_pathways,
+)

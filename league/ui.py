@@ -547,6 +547,18 @@ KIND_WORDS |= {"roster": "新发展团员名册", "ranges": "团员编号号段"
                "schools": "学校团员数量"}
 
 
+# --- 专项目标: the circulars' other targets (league.circular_queries) ------------------------------
+COLUMN_LABELS |= {
+    "above_scale_enterprises": "规上非公企业数", "target_share": "目标覆盖率", "remaining": "尚需建立（个）",
+    "party_led_due": "有党组织且团员达标",
+    "synchronised": "已同步建团", "synchronised_share": "同步建团率", "since_month": "自何月起",
+    "months_unsynced": "持续月数", "pathway": "建团路径名称", "new_orgs": "新建团组织数", "group_name": "分组",
+    "member": "行业或园区",
+}
+PERCENT_COLUMNS |= {"target_share", "synchronised_share"}
+MONTH_COLUMNS |= {"since_month"}
+
+
 # --- 总览: the milestone forecast (queries.milestone_forecast, league.forecast) --------------
 # What the overview's unit table shows of the forecast's unit rows, the least likely to make it first.
 FORECAST_COLUMNS = ["unit", "district", "target", "done", "next_milestone_date", "next_milestone_needed",

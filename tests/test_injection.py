@@ -50,6 +50,7 @@ from stdnum.cn import uscc as credit_codes
 from etl.contract import contract
 from etl.pipeline import Prepared, load_file
 from etl.problem_report import problem_report_xlsx, problems_frame
+from league.personal_ids import mask_id
 from league import queries
 from league.db import Database
 from league.units import save_unit_tree
@@ -80,7 +81,7 @@ EXTRA_HEADER = "=HYPERLINK(\"http://evil.example\",\"x\"); drop table units; --"
 
 # Field types by what the loader does with text in them.
 FREE_TEXT_TYPES = {"text"}  # any text is a value: stored
-FORMED_TEXT_TYPES = {"uscc", "phone", "unit"}  # text of a set form: anything else is refused
+FORMED_TEXT_TYPES = {"uscc", "phone", "unit", "district", "id_number", "member_no"}  # of a set form: else refused
 NOT_TEXT_TYPES = {"int", "bool", "date", "month", "year", "category", "pathway", "ignore"}
 KINDS = contract().kinds
 FREE_TEXT = {kind: [f for f in k.fields if f.type in FREE_TEXT_TYPES] for kind, k in KINDS.items()}
@@ -90,7 +91,9 @@ UNIT_KINDS = [kind for kind, k in KINDS.items() if any(f.type == "unit" for f in
 # A valid file of each kind, and the row (0-based) of its header.
 VALID_FILES = {"ledger": (CASES / "ledger_2025-03.csv", 1), "targets": (CASES / "targets_2025.csv", 0),
                "youth_voice": (CASES / "youth_voice_2025.csv", 0),
-               "spot_check": (CASES.parent / "spotcheck" / "findings.csv", 0)}
+               "spot_check": (CASES.parent / "spotcheck" / "findings.csv", 0),
+               "roster": (CASES / "roster_2025.csv", 1), "ranges": (CASES / "ranges_2025.csv", 0),
+               "unused_numbers": (CASES / "unused_numbers_2025.csv", 0), "schools": (CASES / "schools_2025.csv", 0)}
 ACCEPTED_ADDS = {"submissions": 1, "raw_files": 1, "audit_log": 2}  # checked, then confirmed
 REJECTED_ADDS = {"submissions": 1, "raw_files": 1, "audit_log": 1}  # the log of the attempt, nothing else
 
@@ -183,7 +186,8 @@ LEDGERS = {
     "csv": (STREET_UNIT, "MA4H", "'); drop table raw_files; --.csv"),
     "xlsx": (INDUSTRY_UNIT, "MA4J", '=HYPERLINK("http://evil.example","台账").xlsx'),
 }
-UNIT_FILE_NAMES = {"targets": HOSTILE["formula-dde"] + ".csv", "youth_voice": HOSTILE["html-script"] + ".csv"}
+UNIT_FILE_NAMES = {"targets": HOSTILE["formula-dde"] + ".csv", "youth_voice": HOSTILE["html-script"] + ".csv",
+                   "ranges": HOSTILE["formula-dde"] + "号段.csv", "unused_numbers": HOSTILE["html-script"] + "编号.csv"}
 
 
 def hostile_ledger(folder: Path, fmt: str) -> Path:
@@ -210,10 +214,12 @@ def hostile_units_file(folder: Path, kind: str) -> Path:
     header = grid[header_at]
     rows = []
     for i, text in enumerate(HOSTILE.values()):
-        if kind == "targets":
-            rows.append([text, "2025", str(i + 1), "0", "1"])
-        else:
-            rows.append([text, "2025-03", "1", str(100 + i), "10", "5", "1", "1", "1", "10", "1", "1"])
+        rows.append({
+            "targets": [text, "2025", str(i + 1), "0", "1"],
+            "youth_voice": [text, "2025-03", "1", str(100 + i), "10", "5", "1", "1", "1", "10", "1", "1"],
+            "ranges": [str(i + 1), text, str(300000 + 100 * i), str(300009 + 100 * i), "", ""],
+            "unused_numbers": [str(i + 1), text, str(300000 + 100 * i), "作废", ""],
+        }[kind])
     assert all(len(row) == len(header) for row in rows)
     return write_sheet(folder / f"{kind}.csv", [header, *rows])
 
@@ -260,7 +266,7 @@ def test_the_hostile_city_is_accepted_whole_and_every_table_view_and_macro_is_st
     assert city.relations_after == city.relations_before
     adds = {name: ACCEPTED_ADDS[name] * len(city.loaded) for name in ACCEPTED_ADDS}
     assert grown(city.rows_before, city.rows_after) == adds | {
-        "ledger_rows": len(LEDGERS) * n, "target_rows": n, "youth_voice_rows": n}
+        "ledger_rows": len(LEDGERS) * n, **{KINDS[kind].table: n for kind in UNIT_KINDS}}
 
 
 @pytest.mark.parametrize("fmt", list(LEDGERS))
@@ -292,12 +298,15 @@ def test_a_unit_the_admins_named_with_hostile_text_is_stored_and_found_by_that_n
     i = list(HOSTILE.values()).index(text)
     with db.session():
         named = db.scalar("select count(*) from units where name = ?", [unit])
-        if kind == "targets":
-            found = db.query("select year, target_enterprise from targets where unit = ?", [unit])
-            expected = (2025, i + 1)
-        else:
-            found = db.query("select month, visits from youth_voice where unit = ?", [unit])
-            expected = (MARCH, 100 + i)
+        found, expected = {
+            "targets": (db.query("select year, target_enterprise from targets where unit = ?", [unit]), (2025, i + 1)),
+            "youth_voice": (db.query("select month, visits from youth_voice where unit = ?", [unit]),
+                            (MARCH, 100 + i)),
+            "ranges": (db.query("select first_no, numbers from number_ranges where unit = ?", [unit]),
+                       (str(300000 + 100 * i), 10)),
+            "unused_numbers": (db.query("select member_no, reason from unused_numbers where unit = ?", [unit]),
+                               (str(300000 + 100 * i), "作废")),
+        }[kind]
         scoped = queries.reporting_units(db, unit)["unit"].to_list()
     assert named == 1
     assert found.rows() == [expected]
@@ -368,7 +377,9 @@ def test_hostile_text_where_a_code_phone_or_known_unit_belongs_is_rejected_clean
     result = sent.prepared
     assert result.status == "rejected"
     for header, excel_row in sent.cells.items():
-        quoting = [p for p in result.errors if p.column == header and excel_row in p.rows and text in p.values]
+        # An ID number is quoted masked whatever was typed (it may be a near-real person's).
+        typed = mask_id(text) if KINDS[kind].field_named(header).type == "id_number" else text
+        quoting = [p for p in result.errors if p.column == header and excel_row in p.rows and typed in p.values]
         assert quoting, (header, [p.text() for p in result.errors])  # the text as typed, not a reading of it
         assert all(f"“{shown}”" in p.text() for p in quoting for shown in p.shown_values)
     assert sent.relations_after == sent.relations_before

@@ -382,3 +382,30 @@ def test_a_unit_uploads_its_roster_on_the_upload_page_and_sees_no_full_number(tm
     next(b for b in at.button if b.label == "确认载入").click().run()
     assert "已载入" in at.success[0].value
     assert db.scalar("select count(*) from roster") == len(UNIT_IDS)
+
+
+def test_a_database_at_the_spot_checks_migration_gains_the_member_sheets_and_keeps_its_own(tmp_path):
+    import duckdb
+
+    from league.db import MIGRATIONS_DIR
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create table schema_migrations (version integer primary key, name varchar not null,"
+                " applied_at timestamp not null default current_timestamp)")
+    for migration in sorted(MIGRATIONS_DIR.glob("*.sql"))[:7]:
+        con.execute(migration.read_text(encoding="utf-8"))
+        con.execute("insert into schema_migrations (version, name) values (?, ?)", [int(migration.name[:3]),
+                                                                                    migration.stem])
+    save_unit_tree(con, UNIT_TREE)
+    con.execute("insert into submissions (kind, unit_id, report_month, file_name, sha256, received_at, submitted_by,"
+                " rows, status) values ('ledger', 3, date '2025-03-01', '台账.xlsx', 'sha', now(), '王芳', 0,"
+                " 'accepted')")
+    con.close()
+    db = Database(path)
+    assert db.migrate()[0] == "008_members"  # and any later ones
+    assert db.query("select kind, status from submissions").rows() == [("ledger", "accepted")]
+    assert db.scalar("select count(*) from member_numbers") == 0
+    assert db.scalar("select value from plan_settings where name = 'member_age_max'") == 28
+    load(db, "ranges.csv", "ranges")
+    assert db.scalar("select count(*) from member_numbers where trace = 'untraced'") == 13

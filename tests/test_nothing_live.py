@@ -54,7 +54,7 @@ def assert_inert(data: bytes, texts: list[str]) -> None:
 
 @pytest.mark.parametrize("kind", sorted(contract().kinds))
 def test_templates(kind, monkeypatch):
-    fields = [f for f in contract().kinds[kind].fields if f.type in ("text", "unit")]
+    fields = [f for f in contract().kinds[kind].fields if f.type in ("text", "unit", "district")]
     example = dict(templates.EXAMPLES[kind]["example"]) | {f.name: HOSTILE[i % len(HOSTILE)]
                                                             for i, f in enumerate(fields)}
     monkeypatch.setitem(templates.EXAMPLES, kind, templates.EXAMPLES[kind] | {"example": example})

@@ -310,7 +310,7 @@ def test_drilldown_from_district_to_unit_to_organisation(demo_db, monkeypatch):
 
 # Pages where tables show what the viewer may take away; 上传 shows only the sender's own file back.
 EXPORTING_PAGES = {"pages/progress.py": "inspector", "pages/coverage.py": "inspector",
-                   "pages/youth_voice.py": "inspector", "pages/members.py": "inspector",
+                   "pages/youth_voice.py": "inspector", "pages/members.py": "inspector", "pages/targets.py": "inspector",
                    "pages/submissions.py": "inspector",
                    "pages/review.py": "district", "pages/bulletin.py": "inspector", "pages/admin.py": "admin"}
 DRILL_ADDRESSES = [{}, {"drill_district": "东湖区"}, {"drill_district": "东湖区", "drill_unit": "东湖区花山镇团委"}]

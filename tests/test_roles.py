@@ -19,7 +19,7 @@ from tests.accounts import PASSWORD, account, button, sign_in, text_input
 
 APP = Path(__file__).parent.parent / "app.py"
 DATA_PAGES = ["pages/progress.py", "pages/coverage.py", "pages/youth_voice.py", "pages/members.py",
-              "pages/drilldown.py", "pages/submissions.py"]
+              "pages/targets.py", "pages/drilldown.py", "pages/submissions.py"]
 PAGES = {
     "leadership": DATA_PAGES, "inspector": [*DATA_PAGES, "pages/upload.py", "pages/spotcheck.py"],
     "district": [*DATA_PAGES, "pages/upload.py", "pages/spotcheck.py"], "unit": [*DATA_PAGES, "pages/upload.py"],

@@ -359,7 +359,7 @@ def test_the_migration_keeps_an_existing_databases_submissions_and_rows(tmp_path
                 " values (?, ?, 1, 'sign_off', '区县甲', now())", [unit_id, JUNE])
     con.close()
 
-    assert Database(path).migrate() == ["007_spot_checks"]
+    assert Database(path).migrate()[0] == "007_spot_checks"  # and the later ones
     db = Database(path)
     assert db.query("select submission_id, kind, status from submissions order by 1").rows() == [
         (1, "ledger", "accepted"), (2, "ledger", "rejected")]

@@ -18,10 +18,10 @@ import pytest
 from tests.browser.conftest import demo_account
 from tests.browser.person import StreamlitPage
 
-PAGES = {"总览": "/", "覆盖": "/coverage", "青年之声": "/youth_voice", "团员发展": "/members", "下钻": "/drilldown",
-         "上传": "/upload", "报送": "/submissions", "随机抽查": "/spotcheck"}
+PAGES = {"总览": "/", "覆盖": "/coverage", "青年之声": "/youth_voice", "团员发展": "/members", "专项目标": "/targets",
+         "下钻": "/drilldown", "上传": "/upload", "报送": "/submissions", "随机抽查": "/spotcheck"}
 TITLES = {"总览": re.compile(r"\d{4}年新建团组织进度"), "覆盖": "团组织覆盖情况", "青年之声": "青年之声运行情况",
-          "团员发展": "团员发展", "下钻": "督导下钻", "上传": "上传报送文件", "随机抽查": "随机抽查", "报送": re.compile(r"\d{4}年台账报送情况"),
+          "团员发展": "团员发展", "专项目标": "专项目标", "下钻": "督导下钻", "上传": "上传报送文件", "随机抽查": "随机抽查", "报送": re.compile(r"\d{4}年台账报送情况"),
           "登录": "登录", "管理": "用户与审计日志"}
 PAGES_OF = {"登录": "/", "管理": "/admin"}  # the sign-in form (signed in as no one) and the admin's page
 VIEWPORTS = {"desktop": {"width": 1440, "height": 900}, "tablet": {"width": 1024, "height": 768},

@@ -1,0 +1,27 @@
+-- The circulars' other targets, each one rule (numbers and lists in the plan:
+-- plan_settings, plan_priority_industries, plan_size_bands). Replaced on every start.
+
+-- An above-scale non-public enterprise (规模以上非公有制企业): the circulars ask
+-- every one to have a league organisation by the deadline.
+create or replace macro is_above_scale_enterprise(org_type, above_scale) as
+    org_type = '非公有制企业' and coalesce(above_scale, false);
+
+-- Party-led building (党建带团建): an organisation with a party organisation and
+-- at least gap_min_members league members must build its league organisation at
+-- the same time; it has synchronised when it has one.
+create or replace macro party_led_due(has_party_org, league_members) as
+    coalesce(has_party_org, false) and coalesce(league_members, 0) >= plan_setting('gap_min_members');
+
+-- A priority sector where youth gather (重点领域).
+create or replace macro is_priority_sector(industry) as
+    industry in (select p.industry from plan_priority_industries p);
+
+-- The size band of an organisation by its employees (抓大带小).
+create or replace macro size_band(employees) as
+    (select b.band from plan_size_bands b where b.min_employees <= coalesce(employees, 0)
+     order by b.min_employees desc limit 1);
+
+-- Months from the as-of month to the above-scale deadline (its month end), the
+-- as-of month not counted: what is left to close the gap in. 0 once it is reached.
+create or replace macro above_scale_months_left(as_of_month) as
+    greatest(plan_setting('above_scale_deadline_month')::integer - month(as_of_month), 0);
