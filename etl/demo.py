@@ -1,8 +1,8 @@
 """The demo: a fictional city's year of submissions, loaded exactly like uploads.
 
 `write_demo_files` turns the world of `etl.demo_world` into the spreadsheets the
-units would send (monthly ledgers, the target breakdown, Youth Voice figures, new members' rosters,
-number ranges and school counts: etl.demo_members),
+units would send (monthly ledgers, the target breakdown, Youth Voice figures and question exports
+(etl.demo_questions), new members' rosters, number ranges and school counts: etl.demo_members),
 deterministically for a seed. `build_demo` writes them beside the database and
 loads every one through `etl.pipeline.load_file`, so the demo exercises the
 same path as a real upload and must load clean (the data-quality flags are
@@ -67,7 +67,8 @@ class DemoLoadError(RuntimeError):
 
 def write_demo_files(out_dir: Path, *, seed: int = DEMO_SEED, progress: Progress | None = None) -> DemoManifest:
     """Write every demo file under out_dir and say what was written; the same seed gives the same bytes."""
-    from etl.demo_members import write_member_files  # it builds on this module's writer
+    from etl.demo_members import write_member_files  # they build on this module's writer
+    from etl.demo_questions import write_question_files
     report = progress or _silent
     world = build_world(seed, DEMO_YEAR)
     out_dir = Path(out_dir)
@@ -87,6 +88,7 @@ def write_demo_files(out_dir: Path, *, seed: int = DEMO_SEED, progress: Progress
             report(done / len(slots), f"正在生成演示台账：{DEMO_YEAR}年{month}月")
         files.append(_write_ledger(world, unit, month, received_at, out_dir))
     files += write_member_files(world, out_dir / "团员发展", seed)
+    files += write_question_files(world, out_dir / "青年之声问题明细", seed)
     units = pl.DataFrame(world.unit_tree(), schema=["name", "level", "parent"], orient="row")
     return DemoManifest(out_dir=out_dir, files=files, units=units, missing_ledgers=missing)
 

@@ -26,7 +26,7 @@ CONFIRM_RULES = frozenset({"large_drop", "template_example"})
 # else by every count in it (the example of the targets names a real unit).
 # The member sheets' examples say so in a text column.
 EXAMPLE_MARKS = {"ledger": ("uscc", "org_name"), "roster": ("note",), "ranges": ("note",),
-                 "unused_numbers": ("reason",), "schools": ("explanation",)}
+                 "unused_numbers": ("reason",), "schools": ("explanation",), "youth_voice_questions": ("question_id",)}
 COMPARED_OUT = ("excel_row", "extra", "submission_id", "unit_id")
 
 

@@ -22,6 +22,8 @@ from etl.report import EXAMPLES_SHOWN, Problem
 
 Parser = Callable[[pl.Expr, Field], pl.Expr]
 FREE_TEXT = ("text", "unit", "district")  # parsed from the cell as written, inner spaces kept
+# Read from the cell as written too (a space parts a date from its time), but a cell that gives no value is reported.
+AS_WRITTEN = (*FREE_TEXT, "datetime")
 
 EXCEL_EPOCH = pl.date(1899, 12, 30)  # serial day 0, counting Excel's phantom 29 Feb 1900
 EARLIEST_DATE, LATEST_DATE = 1949, 2100
@@ -98,6 +100,26 @@ def _plausible(day: pl.Expr) -> pl.Expr:
     return pl.when(day.dt.year().is_between(EARLIEST_DATE, LATEST_DATE)).then(day)
 
 
+def parse_datetime(raw: pl.Expr, _: Field) -> pl.Expr:
+    """A moment: 2025-03-05 14:23(:05), 2025/3/5 9:05, 2025年3月5日 14时23分, 20250305 1423, an Excel date-time
+    (read as "2025-03-05 14:23:00" or a serial such as 45721.6); a date alone is its midnight."""
+    text = fold_width(raw).str.replace_all(r"\s+", " ").str.strip_chars()
+    separated = text.str.extract_groups(
+        r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?(?:[ T]*(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2})(?:\.\d+)?秒?)?分?)?$")
+    compact = text.str.extract_groups(r"^(\d{4})(\d{2})(\d{2})(?:[ T]?(\d{2}):?(\d{2})(?::?(\d{2}))?)?$")
+    serial = text.str.extract(r"^(\d{1,5}(?:\.\d+)?)$").cast(pl.Float64, strict=False)
+
+    def moment(parts: pl.Expr) -> pl.Expr:
+        fields = [parts.struct[i].fill_null("0") if i > 2 else parts.struct[i] for i in range(6)]
+        return pl.concat_str([*fields[:3], *fields[3:]], separator="-").str.strptime(
+            pl.Datetime("us"), "%Y-%m-%d-%H-%M-%S", strict=False)
+
+    from_serial = pl.when(serial > 0).then(
+        EXCEL_EPOCH.cast(pl.Datetime("us")) + pl.duration(milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64)))
+    value = pl.coalesce(moment(separated), moment(compact), from_serial)
+    return pl.when(value.dt.year().is_between(EARLIEST_DATE, LATEST_DATE)).then(value)
+
+
 def parse_month(text: pl.Expr, _: Field) -> pl.Expr:
     """A reporting month: 2025-03, 2025/3, 2025.3, 2025年3月, 202503, or a date in it."""
     separated = text.str.extract_groups(r"^(\d{4})[-/.年](\d{1,2})(?:月.*|[-/.]\d{1,2}.*)?$")
@@ -157,6 +179,7 @@ PARSERS: dict[str, Parser] = {
     "bool": parse_bool,
     "int": parse_int,
     "date": parse_date,
+    "datetime": parse_datetime,
     "month": parse_month,
     "year": parse_year,
     "category": parse_category,
@@ -182,10 +205,10 @@ def normalise(table: Table) -> tuple[pl.DataFrame, list[Problem]]:
     fields = list(table.kind.loaded_fields)
     present = [f for f in fields if f.name in table.rows.columns]
     # Each cell's plain text once; every parser and the unreadable-cell check read it.
-    untidy = _untidy_columns(table.rows, [f.name for f in present if f.type not in FREE_TEXT])
+    untidy = _untidy_columns(table.rows, [f.name for f in present if f.type not in AS_WRITTEN])
     plain = table.rows.select(
         pl.col(EXCEL_ROW),
-        *[(pl.col(f.name) if f.type in FREE_TEXT else _plain(pl.col(f.name), f.name in untidy)).alias(f.name)
+        *[(pl.col(f.name) if f.type in AS_WRITTEN else _plain(pl.col(f.name), f.name in untidy)).alias(f.name)
           for f in present],
         *[pl.col(c) for c in table.extra_headers],
     )
@@ -275,7 +298,7 @@ def _problem(table: Table, field: Field, bad: pl.DataFrame, rule: str, message: 
 
 
 def _dtype(field: Field) -> pl.DataType:
-    return {"bool": pl.Boolean, "int": pl.Int64, "date": pl.Date, "month": pl.Date,
+    return {"bool": pl.Boolean, "int": pl.Int64, "date": pl.Date, "datetime": pl.Datetime("us"), "month": pl.Date,
             "year": pl.Int64, "pathway": pl.Int64}.get(field.type, pl.String)
 
 

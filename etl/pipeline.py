@@ -273,9 +273,14 @@ def commit(db: Database, prepared: Prepared, *, confirmed: bool = False, refresh
 
 
 def _first_month(prepared: Prepared) -> date | None:
-    """The earliest month a written file holds: a Youth Voice sheet's first row month, else its report month."""
-    if prepared.rows is not None and "month" in prepared.rows.columns and not prepared.rows.is_empty():
-        return prepared.rows["month"].min()
+    """The earliest month a written file holds: a Youth Voice sheet's first row month (a question export's
+    first question's), else its report month."""
+    rows = prepared.rows
+    if rows is not None and not rows.is_empty():
+        if "month" in rows.columns:
+            return rows["month"].min()
+        if "asked_at" in rows.columns:
+            return rows["asked_at"].min().date().replace(day=1)
     return prepared.month
 
 

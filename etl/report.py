@@ -44,6 +44,9 @@ RULE_NAMES = {
     "entered_on_required": "缺录入日期", "entered_without_date": "录入情况矛盾", "entered_before_joined": "录入早于入团",
     "duplicate_person": "人员重复", "duplicate_member_no": "团员编号重复", "range_ordered": "号段起止颠倒",
     "range_size": "号段过大", "ranges_overlap": "号段重叠", "district_known": "未登记的区县",
+    "datetime_unreadable": "时间无法识别", "asked_in_future": "提问时间在未来", "reply_in_future": "回复时间在未来",
+    "reply_time_required": "缺回复时间", "reply_time_without_answer": "回复情况矛盾", "reply_before_asked": "回复早于提问",
+    "satisfaction_range": "满意度超出范围", "duplicate_question": "问题编号重复",
 }
 
 # How calamine writes a cell that holds a real Excel date: "2027-03-01 00:00:00".

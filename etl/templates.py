@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import tomllib
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import xlsxwriter
@@ -37,7 +37,8 @@ WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to
                     "strings_to_numbers": False}
 
 # Cell formats by field type: dates shown as dates; codes, phone numbers and months kept as typed.
-NUMBER_FORMATS = {"date": "yyyy-mm-dd", "month": "@", "uscc": "@", "phone": "@", "id_number": "@", "member_no": "@"}
+NUMBER_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm", "month": "@", "uscc": "@", "phone": "@",
+                  "id_number": "@", "member_no": "@"}
 
 
 def _checks(field: Field, options: dict[str, str]) -> tuple[dict | None, str]:
@@ -81,6 +82,12 @@ def _checks(field: Field, options: dict[str, str]) -> tuple[dict | None, str]:
                      "error_title": "日期有误",
                      "error_message": f"“{field.label}”只能填日期，如 2025-05-03，且不能晚于今天。"},
                     "只能填日期（显示为 2025-05-03 的格式），不能晚于今天")
+        case "datetime":
+            return ({"validate": "date", "criteria": "between", "minimum": EARLIEST_DATE, "maximum": "=NOW()",
+                     "input_title": "填日期和时间", "input_message": "如 2025-03-05 14:23；不能晚于现在",
+                     "error_title": "时间有误",
+                     "error_message": f"“{field.label}”只能填日期和时间，如 2025-03-05 14:23，且不能晚于现在。"},
+                    "只能填日期和时间（显示为 2025-03-05 14:23 的格式），不能晚于现在")
         case "month":
             return ({"validate": "any", "input_title": "填月份", "input_message": "按 2025-03 的格式填写年和月"},
                     "单元格为文本格式，按 2025-03 的格式填写")
@@ -160,8 +167,8 @@ def template_xlsx(kind_name: str) -> bytes:
         cell_format = formats.get(field.type)
         sheet.set_column(c, c, max(10, len(field.label) * 2 + 2), cell_format)
         value = example.get(field.name, "")
-        if field.type == "date" and value:
-            sheet.write_datetime(FIRST_DATA_ROW, c, date.fromisoformat(str(value)), cell_format)
+        if field.type in ("date", "datetime") and value:
+            sheet.write_datetime(FIRST_DATA_ROW, c, datetime.fromisoformat(str(value)), cell_format)
         elif isinstance(value, (int, float)):
             sheet.write_number(FIRST_DATA_ROW, c, value, cell_format)
         elif value != "":

@@ -271,10 +271,10 @@ def verify_unique_finding(table: Table, typed: pl.DataFrame, _: Context) -> list
 
 
 def _rules() -> dict[str, Rule]:
-    """Every verify_* rule, here and in etl.member_rules, by the name contract.toml's kinds list it under."""
-    from etl import member_rules  # it builds on this module's helpers
+    """Every verify_* rule, here and in the modules of other kinds' rules, by the name contract.toml lists it under."""
+    from etl import member_rules, question_rules  # they build on this module's helpers
 
-    found = globals() | vars(member_rules)
+    found = globals() | vars(member_rules) | vars(question_rules)
     return {name.removeprefix("verify_"): rule for name, rule in found.items() if name.startswith("verify_")}
 
 

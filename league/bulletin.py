@@ -248,7 +248,23 @@ def _coverage_section(month: date, coverage: pl.DataFrame, gaps: pl.DataFrame, f
                    tables=[Table(f"空白点最多的区县和行业（前 {TOP_GAP_CELLS} 位）", table)] if cells.height else [])
 
 
-def _youth_voice_section(month: date, monthly: pl.DataFrame, by_unit: pl.DataFrame, facts: dict) -> Section:
+def _question_paragraph(month: date, times: pl.DataFrame, backlog: pl.DataFrame, facts: dict) -> list[str]:
+    """What the question exports say of the month: how fast an effective answer came, and who still waits."""
+    if times.is_empty():
+        return []
+    asked = times.row(0, named=True)
+    waiting = backlog.filter(pl.col("unit").is_null())
+    waiting = waiting.row(0, named=True) if waiting.height else {"waiting": 0, "waiting_over_month": 0}
+    facts.update({"question_median_hours": asked["median_hours"], "question_within_day_share": asked["within_day_share"],
+                  "question_waiting": waiting["waiting"], "question_waiting_over_month": waiting["waiting_over_month"]})
+    median = "—" if asked["median_hours"] is None else f"{asked['median_hours']:.1f} 小时"
+    return [f"据问题明细，{month_label(month)}提问 {count(asked['questions'])} 件，有效回复用时中位数 {median}，"
+            f"24 小时内得到有效回复的占 {percent(asked['within_day_share'])}；截至月末仍有 {count(waiting['waiting'])} 件"
+            f"等待有效回复，其中超过 30 天的 {count(waiting['waiting_over_month'])} 件。"]
+
+
+def _youth_voice_section(month: date, monthly: pl.DataFrame, by_unit: pl.DataFrame, times: pl.DataFrame,
+                         backlog: pl.DataFrame, facts: dict) -> Section:
     this = monthly.filter(pl.col("month") == month)
     if this.is_empty():
         facts["youth_voice_reported"] = False
@@ -270,6 +286,7 @@ def _youth_voice_section(month: date, monthly: pl.DataFrame, by_unit: pl.DataFra
         change = row["reply_rate"] - before["reply_rate"]
         trend = "持平" if round(change, 3) == 0 else f"{'上升' if change > 0 else '下降'} {abs(change) * 100:.1f} 个百分点"
         paragraphs.append(f"回复率较{month_label(before['month'])}（{percent(before['reply_rate'])}）{trend}。")
+    paragraphs += _question_paragraph(month, times, backlog, facts)
     lowest = by_unit.filter(pl.col("reply_rate").is_not_null()).sort(["reply_rate", "unit"]).head(LOWEST_REPLY_RATES)
     facts["lowest_reply_rates"] = lowest.select("unit", "reply_rate").rows()
     table = _shown(lowest, {"unit": "单位", "district": "所属区县", "questions": "咨询求助及问题反映数",
@@ -318,7 +335,8 @@ def bulletin(db: Database, actor: Actor, month: date) -> Bulletin:
         _milestone_section(units, total, facts),
         _submission_section(month, read(queries.submission_grid), read(queries.submission_rates), facts),
         _coverage_section(month, read(queries.coverage), read(queries.gap_list), facts),
-        _youth_voice_section(month, read(queries.youth_voice_by_month), read(queries.youth_voice_by_unit), facts),
+        _youth_voice_section(month, read(queries.youth_voice_by_month), read(queries.youth_voice_by_unit),
+                             read(queries.question_reply_times), read(queries.question_backlog), facts),
         _flags_section(month, read(queries.flag_counts), facts),
     ]
     return Bulletin(f"{scope}团建工作月度通报（{month_label(month)}）", scope, month, sections, facts)

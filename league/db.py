@@ -24,8 +24,8 @@ from league import flags
 SQL_DIR = Path(__file__).parent / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 # Views and macros are code, not data: they are replaced on every start.
-VIEW_FILES = ("staging.sql", "rules.sql", "flags.sql", "flags_unit_month.sql", "flags_raised.sql", "members.sql",
-              "circular_targets.sql")
+VIEW_FILES = ("staging.sql", "rules.sql", "flags.sql", "flags_unit_month.sql", "youth_voice_questions.sql",
+              "flags_raised.sql", "members.sql", "circular_targets.sql")
 LOCK_TIMEOUT_SECONDS = 60
 
 

@@ -39,6 +39,7 @@ FLAG_NAMES = {
     "round_heaping": "人数取整偏多",
     "last_digit": "人数尾数不均",
     "youth_voice_outlier": "青年之声数据异常",
+    "question_totals_mismatch": "青年之声月报与问题明细不符",
 }
 # Severities, most severe first: probably wrong (check before counting), ask about it, worth a look.
 SEVERITIES = ("严重", "警示", "提示")
@@ -91,11 +92,15 @@ def months_from(con: duckdb.DuckDBPyConnection, kind: str, first_month: date) ->
     A ledger: its month, every later month with a ledger (compared with it,
     directly or through the founding dates it gives) and the month before (a
     milestone's bunching is read from the ledger of the month after it). A Youth
-    Voice report: its first month and every later one. Other kinds raise no flags.
+    Voice report: its first month and every later one; a question export, the months its questions were
+    asked in. Other kinds raise no flags.
     """
     later = {
         "ledger": "select distinct report_month from ledger_submissions where report_month > $month",
         "youth_voice": "select distinct month from youth_voice where month > $month",
+        # a question export is compared with the monthly totals of the months its questions were asked in
+        "youth_voice_questions": "select distinct date_trunc('month', asked_at)::date from youth_voice_questions"
+                                 " where asked_at >= $month",
     }
     if kind not in later:
         return []
@@ -107,4 +112,5 @@ def months_from(con: duckdb.DuckDBPyConnection, kind: str, first_month: date) ->
 def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute the flags of every month holding a ledger or a Youth Voice report."""
     refresh(con, [m for (m,) in con.execute(
-        "select report_month from ledger_submissions union select month from youth_voice").fetchall()])
+        "select report_month from ledger_submissions union select month from youth_voice"
+        " union select date_trunc('month', asked_at)::date from youth_voice_questions").fetchall()])

@@ -576,3 +576,14 @@ from league.circular_queries import (  # noqa: E402
     priority_industries,
     unused_pathways,
 )
+
+# Youth Voice at question level (青年之声问题明细).
+from league.question_queries import (  # noqa: E402
+    oldest_unanswered,
+    question_backlog,
+    question_categories,
+    question_repliers,
+    question_reply_times,
+    question_reply_trend,
+    question_totals_check,
+)

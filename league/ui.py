@@ -419,6 +419,11 @@ def require_as_of_month() -> date:
 
 # --- tables, downloads and empty states ------------------------------------
 
+def plan_setting(name: str) -> float:
+    """A number of the plan (plan_settings), as the rules read it."""
+    return fetch_reference(queries.plan_settings).filter(pl.col("name") == name)["value"][0]
+
+
 def empty_state(message: str) -> None:
     st.info(message)
 
@@ -557,6 +562,19 @@ COLUMN_LABELS |= {
 }
 PERCENT_COLUMNS |= {"target_share", "synchronised_share"}
 MONTH_COLUMNS |= {"since_month"}
+
+
+# --- 青年之声 at question level (league.question_queries) ---------------------------------------------
+COLUMN_LABELS |= {
+    "answered": "已有效回复", "median_hours": "回复用时中位数（小时）", "p90_hours": "回复用时第90百分位（小时）",
+    "within_day_share": "24小时内回复", "within_week_share": "7天内回复", "waiting": "等待回复",
+    "oldest_days": "最久已等（天）", "waiting_days": "已等待（天）", "waiting_band": "等待时长", "question_id": "问题编号",
+    "asked_at": "提问时间", "category": "服务类别", "question_share": "占问题数", "replier_kind": "回复主体",
+    "replies": "有效回复数", "reply_share": "占有效回复", "rated": "作出评价数", "mean_satisfaction": "平均满意度",
+    "disagrees": "不一致", "questions_reported": "月报咨询数", "questions_counted": "明细提问数",
+    "replies_reported": "月报有效回复数", "replies_counted": "明细有效回复数",
+}
+PERCENT_COLUMNS |= {"within_day_share", "within_week_share", "question_share", "reply_share"}
 
 
 # --- 总览: the milestone forecast (queries.milestone_forecast, league.forecast) --------------

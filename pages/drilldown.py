@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from league import drill, queries, ui
+from league import drill, queries, question_queries, ui
 from league.drill import View
 
 AREA_COLUMNS = ["status", "organisations", "with_league_org", "coverage", "gaps", "must_build",
@@ -163,6 +163,16 @@ def unit_page(as_of, district: str, unit: str) -> None:
     with st.expander(f"青年之声（{youth_voice.height} 个月）"):
         ui.table_with_download(youth_voice, ["month", *queries.YOUTH_VOICE_METRICS], f"青年之声_{unit}_{as_of:%Y-%m}.xlsx",
                                key="unit_youth_voice")
+        times = ui.fetch(queries.question_reply_times, as_of_month=as_of).filter(pl.col("unit") == unit)
+        waiting = ui.fetch(queries.question_backlog, as_of_month=as_of).filter(pl.col("unit") == unit)
+        if not times.is_empty() or not waiting.is_empty():
+            st.caption("问题明细：本月问题的回复时效，以及截至月末仍在等待有效回复的问题。")
+            ui.table_with_download(times, ["questions", "answered", "median_hours", "p90_hours", "within_day_share",
+                                           "within_week_share"], f"青年之声回复时效_{unit}_{as_of:%Y-%m}.xlsx",
+                                   key="unit_reply_times")
+            ui.table_with_download(waiting, ["waiting", *question_queries.WAITING_BANDS, "oldest_days"],
+                                   f"青年之声未回复积压_{unit}_{as_of:%Y-%m}.xlsx", key="unit_backlog",
+                                   labels=question_queries.WAITING_BANDS)
 
 
 def organisations_view(as_of, district: str, unit: str, organisations: pl.DataFrame) -> None:

@@ -30,9 +30,6 @@ TRACE_COLOURS = {"used": "#009E73", "unused": "#56B4E9", "untraced": "#D55E00", 
                  "duplicate": "#CC79A7"}
 
 
-def setting(name: str) -> float:
-    return ui.fetch_reference(queries.plan_settings).filter(pl.col("name") == name)["value"][0]
-
 
 def in_districts(frame: pl.DataFrame, districts: list[str] | None) -> pl.DataFrame:
     return frame.filter(pl.col("district").is_in(districts)) if districts else frame
@@ -40,7 +37,7 @@ def in_districts(frame: pl.DataFrame, districts: list[str] | None) -> pl.DataFra
 
 def entry_section(as_of, districts: list[str] | None) -> None:
     entry = in_districts(ui.fetch(queries.member_entry, as_of_month=as_of), districts)
-    months = int(setting("entry_deadline_months"))
+    months = int(ui.plan_setting("entry_deadline_months"))
     st.caption(f"{as_of.year}年 1 月至{ui.month_label(as_of)}末入团的团员，须在入团（支部大会通过）后 {months} 个月内"
                "录入智慧团建；按时录入率 = 按时录入人数 ÷ 发展团员数。录入日期晚于所看月份月末的，按当时尚未录入计。")
     if entry.is_empty():
@@ -131,7 +128,7 @@ def traces_figure(summary: pl.DataFrame) -> go.Figure:
 
 
 def schools_section(as_of, districts: list[str] | None) -> None:
-    share = setting("school_gap_max_share")
+    share = ui.plan_setting("school_gap_max_share")
     st.caption(f"学校团员数：智慧团建系统统计数与教育统计数相差超过 {share:.0%} 的，须书面说明原因；"
                "差异 = |智慧团建 − 教育统计| ÷ 教育统计。")
     by_district = in_districts(ui.fetch(queries.school_gaps_by_district), districts)

@@ -25,9 +25,6 @@ UNSYNCED_COLUMNS = ["since_month", "months_unsynced", "district", "unit", "org_n
 GROUP_COLUMNS = ["district", "group_name", "member", "organisations", "with_league_org", "coverage", "new_orgs", "gaps"]
 
 
-def setting(name: str) -> float:
-    return ui.fetch_reference(queries.plan_settings).filter(pl.col("name") == name)["value"][0]
-
 
 def bars(frame: pl.DataFrame, x: str, y: str, title: str, colour_by: str | None = None, percent: bool = True
          ) -> go.Figure:
@@ -61,7 +58,7 @@ def table_or_none(frame: pl.DataFrame, columns: list[str], file_name: str, key: 
 
 
 def above_scale_section(as_of) -> None:
-    share, deadline = setting("above_scale_target_share"), int(setting("above_scale_deadline_month"))
+    share, deadline = ui.plan_setting("above_scale_target_share"), int(ui.plan_setting("above_scale_deadline_month"))
     st.caption(f"规模以上非公有制企业（台账“是否规模以上”为是的非公有制企业）的团组织覆盖率应在 {as_of.year}年"
                f"{deadline}月底前达到 {ui.percent(share)}。尚需建立 = 规上企业数 × 目标覆盖率 − 已建；每月还需新建 = "
                "尚需建立 ÷ 距截止的剩余月数（不含当月；已到截止月份的按 1 个月计）。")
@@ -87,7 +84,7 @@ def above_scale_section(as_of) -> None:
 
 
 def party_led_section(as_of) -> None:
-    members = int(setting("gap_min_members"))
+    members = int(ui.plan_setting("gap_min_members"))
     st.caption(f"党建带团建：已建立党组织、团员 {members} 人及以上的单位应同步建立团组织。同步建团率 = 其中已建团组织的 ÷ "
                "应同步建团的单位数；各月按当月末各单位所报最近一期台账计算。")
     sync = ui.fetch(queries.party_led_sync, as_of_month=as_of)

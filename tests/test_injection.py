@@ -82,7 +82,7 @@ EXTRA_HEADER = "=HYPERLINK(\"http://evil.example\",\"x\"); drop table units; --"
 # Field types by what the loader does with text in them.
 FREE_TEXT_TYPES = {"text"}  # any text is a value: stored
 FORMED_TEXT_TYPES = {"uscc", "phone", "unit", "district", "id_number", "member_no"}  # of a set form: else refused
-NOT_TEXT_TYPES = {"int", "bool", "date", "month", "year", "category", "pathway", "ignore"}
+NOT_TEXT_TYPES = {"int", "bool", "date", "datetime", "month", "year", "category", "pathway", "ignore"}
 KINDS = contract().kinds
 FREE_TEXT = {kind: [f for f in k.fields if f.type in FREE_TEXT_TYPES] for kind, k in KINDS.items()}
 FORMED_TEXT = {kind: [f for f in k.fields if f.type in FORMED_TEXT_TYPES] for kind, k in KINDS.items()}
@@ -93,7 +93,8 @@ VALID_FILES = {"ledger": (CASES / "ledger_2025-03.csv", 1), "targets": (CASES / 
                "youth_voice": (CASES / "youth_voice_2025.csv", 0),
                "spot_check": (CASES.parent / "spotcheck" / "findings.csv", 0),
                "roster": (CASES / "roster_2025.csv", 1), "ranges": (CASES / "ranges_2025.csv", 0),
-               "unused_numbers": (CASES / "unused_numbers_2025.csv", 0), "schools": (CASES / "schools_2025.csv", 0)}
+               "unused_numbers": (CASES / "unused_numbers_2025.csv", 0), "schools": (CASES / "schools_2025.csv", 0),
+               "youth_voice_questions": (CASES / "youth_voice_questions_2025.csv", 0)}
 ACCEPTED_ADDS = {"submissions": 1, "raw_files": 1, "audit_log": 2}  # checked, then confirmed
 REJECTED_ADDS = {"submissions": 1, "raw_files": 1, "audit_log": 1}  # the log of the attempt, nothing else
 
@@ -187,7 +188,8 @@ LEDGERS = {
     "xlsx": (INDUSTRY_UNIT, "MA4J", '=HYPERLINK("http://evil.example","台账").xlsx'),
 }
 UNIT_FILE_NAMES = {"targets": HOSTILE["formula-dde"] + ".csv", "youth_voice": HOSTILE["html-script"] + ".csv",
-                   "ranges": HOSTILE["formula-dde"] + "号段.csv", "unused_numbers": HOSTILE["html-script"] + "编号.csv"}
+                   "ranges": HOSTILE["formula-dde"] + "号段.csv", "unused_numbers": HOSTILE["html-script"] + "编号.csv",
+                   "youth_voice_questions": HOSTILE["formula-dde"] + "问题明细.csv"}
 
 
 def hostile_ledger(folder: Path, fmt: str) -> Path:
@@ -219,6 +221,7 @@ def hostile_units_file(folder: Path, kind: str) -> Path:
             "youth_voice": [text, "2025-03", "1", str(100 + i), "10", "5", "1", "1", "1", "10", "1", "1"],
             "ranges": [str(i + 1), text, str(300000 + 100 * i), str(300009 + 100 * i), "", ""],
             "unused_numbers": [str(i + 1), text, str(300000 + 100 * i), "作废", ""],
+            "youth_voice_questions": [str(i + 1), f"QH{i}", text, "2025-03-05 10:00", "其他", "否", "", "", ""],
         }[kind])
     assert all(len(row) == len(header) for row in rows)
     return write_sheet(folder / f"{kind}.csv", [header, *rows])
@@ -266,7 +269,9 @@ def test_the_hostile_city_is_accepted_whole_and_every_table_view_and_macro_is_st
     assert city.relations_after == city.relations_before
     adds = {name: ACCEPTED_ADDS[name] * len(city.loaded) for name in ACCEPTED_ADDS}
     assert grown(city.rows_before, city.rows_after) == adds | {
-        "ledger_rows": len(LEDGERS) * n, **{KINDS[kind].table: n for kind in UNIT_KINDS}}
+        "ledger_rows": len(LEDGERS) * n, **{KINDS[kind].table: n for kind in UNIT_KINDS},
+        # each hostile unit's March totals (10 questions) against its one question exported: flagged, as text
+        "quality_flags": n}
 
 
 @pytest.mark.parametrize("fmt", list(LEDGERS))
@@ -306,6 +311,8 @@ def test_a_unit_the_admins_named_with_hostile_text_is_stored_and_found_by_that_n
                        (str(300000 + 100 * i), 10)),
             "unused_numbers": (db.query("select member_no, reason from unused_numbers where unit = ?", [unit]),
                                (str(300000 + 100 * i), "作废")),
+            "youth_voice_questions": (db.query("select question_id, category from youth_voice_questions where unit = ?",
+                                               [unit]), (f"QH{i}", "其他")),
         }[kind]
         scoped = queries.reporting_units(db, unit)["unit"].to_list()
     assert named == 1

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from league import access, gateway, member_queries, queries
+from league import access, circular_queries, gateway, member_queries, queries, question_queries
 from league.access import Actor
 from league.config import DB_ENV_VAR
 from tests.accounts import PASSWORD, account, button, sign_in, text_input
@@ -207,7 +207,8 @@ def example_arguments(db, query, outside_unit: str, outside_uscc: str) -> dict |
 def named_queries() -> list:
     """Every named query: those of league.queries and those it re-exports (league.member_queries)."""
     return [q for name, q in inspect.getmembers(queries, inspect.isfunction)
-            if q.__module__ in (queries.__name__, member_queries.__name__) and not name.startswith("_")
+            if q.__module__ in (queries.__name__, member_queries.__name__, circular_queries.__name__,
+                                question_queries.__name__) and not name.startswith("_")
             and list(inspect.signature(q).parameters)[:2] == ["db", "scope"]]
 
 

@@ -13,7 +13,8 @@ create or replace macro raised_flags(months) as table
     union all by name select * from flag_milestone_bunching(months)
     union all by name select * from flag_round_heaping(months)
     union all by name select * from flag_last_digit(months)
-    union all by name select * from flag_youth_voice_outlier(months);
+    union all by name select * from flag_youth_voice_outlier(months)
+    union all by name select * from flag_question_totals(months);
 
 -- The view pages, spot-check packs and the bulletin read (interfaces.md): one
 -- row per raised flag, the organisation named as its newest ledger row names
