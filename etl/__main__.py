@@ -69,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     action.add_parser("reset", help="重置密码（下次登录须修改）").add_argument("name")
     action.add_parser("list", help="列出所有账号")
 
+    province = commands.add_parser("province", help="生成用于规模测试的模拟省份（默认 100 万个组织）")
+    province.add_argument("--db", type=Path)
+    province.add_argument("--orgs", type=int, default=1_000_000, help="组织数（默认 1,000,000）")
+    province.add_argument("--seed", type=int, default=0, help="随机种子（相同种子生成相同数据）")
+
     bulletin = commands.add_parser("bulletin", help="生成月度通报（Word 或 PDF，按文件后缀）")
     bulletin.add_argument("--db", type=Path)
     bulletin.add_argument("--month", required=True, help="通报月份 YYYY-MM")
@@ -215,6 +220,22 @@ def _spotcheck(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def _province(db: Database, args: argparse.Namespace) -> int:
+    from etl.province import build_province
+
+    if args.orgs < 100:
+        print("--orgs 至少为 100。", file=sys.stderr)
+        return 2
+    if db.scalar("select count(*) from submissions"):
+        print(f"数据库 {db.path} 中已有数据；请指定一个新的 --db 文件。", file=sys.stderr)
+        return 2
+    made = build_province(db, orgs=args.orgs, seed=args.seed,
+                          progress=lambda fraction, text: print(f"[{fraction:4.0%}] {text}", file=sys.stderr))
+    print(f"模拟省份：{made.organisations:,} 个组织、{made.units:,} 个报送单位、{made.districts:,} 个区县，"
+          f"{made.submissions:,} 份台账、{made.ledger_rows:,} 行。")
+    return 0
+
+
 def _log_to_file(db_path: Path) -> None:
     """Details of failures go to a log file (logs/etl.log beside the database, else the temporary folder),
     never to the person's screen."""
@@ -274,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
             return _bulletin(db, args)
         if args.command == "spotcheck":
             return _spotcheck(db, args)
+        if args.command == "province":
+            return _province(db, args)
         from etl.demo import build_demo
 
         build_demo(db, progress=lambda fraction, text: print(f"[{fraction:4.0%}] {text}", file=sys.stderr))

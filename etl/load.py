@@ -103,10 +103,11 @@ def record_submission(con: duckdb.DuckDBPyConnection, slot: Slot, receipt: Recei
     ).fetchone()[0]
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, kind: str, submission_id: int, rows: pl.DataFrame) -> None:
-    """Insert typed rows (already keyed on table columns) under a submission."""
+def insert_rows(con: duckdb.DuckDBPyConnection, kind: str, submission_id: int | None, rows: pl.DataFrame) -> None:
+    """Insert typed rows (already keyed on table columns) under a submission, or under each row's own
+    `submission_id` when none is given (many units' submissions at once: etl.province)."""
     table = contract().kinds[kind].table
-    incoming = rows.with_columns(submission_id=pl.lit(submission_id, dtype=pl.Int32))
+    incoming = rows if submission_id is None else rows.with_columns(submission_id=pl.lit(submission_id, dtype=pl.Int32))
     columns = [c for c in _table_columns(con, table) if c in incoming.columns]
     con.register("incoming_rows", incoming.select(columns).to_arrow())
     try:

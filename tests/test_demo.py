@@ -98,7 +98,7 @@ def manifest(tmp_path_factory):
 
 def test_same_seed_writes_the_same_files(files, manifest):
     again = sorted(f.path.relative_to(manifest.out_dir) for f in manifest.files)
-    first = sorted(p.relative_to(files.folder) for p in files.folder.rglob("*.xlsx"))
+    first = sorted(p.relative_to(files.folder) for p in files.folder.rglob("*") if p.suffix in (".xlsx", ".csv"))
     assert again == first
     ledgers = [f for f in manifest.files if f.kind == "ledger"]
     samples = [f for f in manifest.files if f.kind != "ledger"] + ledgers[::97]

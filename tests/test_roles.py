@@ -199,7 +199,7 @@ def test_the_admin_adds_a_user_and_reads_the_audit_log_but_no_data(demo_db, monk
 def example_arguments(db, query, outside_unit: str, outside_uscc: str) -> dict | None:
     """Arguments for a named query, naming a unit and an organisation outside the scope where it takes one."""
     month = queries.default_month(queries.ledger_months(db, queries.whole_tree(db)))
-    values = {"as_of_month": month, "unit": outside_unit, "uscc": outside_uscc}
+    values = {"as_of_month": month, "unit": outside_unit, "uscc": outside_uscc, "grouping": "size_band"}
     parameters = list(inspect.signature(query).parameters.values())[2:]
     return {p.name: values[p.name] for p in parameters if p.default is inspect.Parameter.empty}
 

@@ -1,0 +1,149 @@
+"""Province scale: each page's queries, each page's AppTest run and one unit's load, against the full scan floor.
+
+    python bench/province.py [--sizes 10000,100000,1000000] [--repeat 5] [--keep DIR] [--seed S]
+
+For each size a synthetic province is built with `python -m etl province`'s
+generator (or reused from --keep DIR/orgs-N/). Printed per size: the floor
+(`select count(*), sum(employees), count(distinct uscc) from ledger`, median),
+each page's named queries (the sum of each query's median) and its ratio to
+the floor, each page's AppTest run signed in as leadership (median), the time
+to load one unit's 500-row ledger for December as an upload would, and this
+process's peak memory. Issue 13's targets at 1,000,000 organisations: every
+page's queries at most 0.15 x the floor, each AppTest run at most 2 s, one
+unit's load at most 2 s, at most 2 GiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from importlib.metadata import version
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from etl.pipeline import load_file  # noqa: E402
+from etl.province import build_province  # noqa: E402
+from league import access, queries  # noqa: E402
+from league.config import DB_ENV_VAR  # noqa: E402
+from league.db import Database  # noqa: E402
+
+AS_OF = date(2025, 6, 1)
+FLOOR = "select count(*), sum(employees), count(distinct uscc) from ledger"
+# Each page's named queries as the page asks them (扫描 the as-of month of June, mid-year).
+PAGES = {
+    "总览": [("progress_total", {}), ("progress_by_district", {}), ("progress_by_unit", {}), ("progress_trend", {}),
+           ("milestone_forecast", {}), ("submission_grid", {}), ("flag_counts", {})],
+    "覆盖": [("coverage", {"segment": "all"}), ("gap_list", {"segment": "all"})],
+    "青年之声": [("youth_voice_by_month", {}), ("youth_voice_by_unit", {})],
+    "团员发展": [("member_entry", {}), ("members_not_entered", {})],
+    "专项目标": [("above_scale_coverage", {}), ("above_scale_uncovered", {})],
+    "报送": [("submission_grid", {}), ("completeness", {})],
+}
+PAGE_FILES = {"总览": "pages/progress.py", "覆盖": "pages/coverage.py", "青年之声": "pages/youth_voice.py",
+              "团员发展": "pages/members.py", "专项目标": "pages/targets.py", "报送": "pages/submissions.py"}
+APP = Path(__file__).resolve().parent.parent / "app.py"
+BENCH_USER, BENCH_PASSWORD = "基准测试", "bench-password-2026"
+
+
+def median_seconds(run, repeat: int) -> float:
+    run()  # warm the operating system's file cache
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def page_query_seconds(db: Database, repeat: int) -> dict[str, float]:
+    scope = queries.whole_tree(db)
+    return {page: sum(median_seconds(lambda: getattr(queries, name)(db, scope, AS_OF, **kwargs), repeat)
+                      for name, kwargs in asked) for page, asked in PAGES.items()}
+
+
+def apptest_seconds(db: Database, repeat: int) -> dict[str, float]:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.accounts import sign_in
+
+    if not db.scalar("select count(*) from users where name = ?", [BENCH_USER]):
+        access.add_user(db, BENCH_USER, "leadership", None, BENCH_PASSWORD, by="基准测试")
+    os.environ[DB_ENV_VAR] = str(db.path)
+    at = sign_in(AppTest.from_file(str(APP), default_timeout=600).run(), BENCH_USER, BENCH_PASSWORD)
+    at.sidebar.selectbox(key="month").set_value(AS_OF).run()
+    return {page: median_seconds(lambda: at.switch_page(path).run(), repeat) for page, path in PAGE_FILES.items()}
+
+
+def unit_load_seconds(db: Database, folder: Path) -> float:
+    """One unit's December ledger of 500 organisations, loaded as an upload is (a worker reads the file)."""
+    import xlsxwriter
+
+    from etl.contract import contract
+
+    unit = db.scalar("select unit from ledger where report_month = date '2025-12-01' group by unit"
+                     " order by count(*) desc, unit limit 1")
+    rows = db.query("select * from ledger where unit = ? and report_month = date '2025-12-01' limit 500", [unit])
+    fields = [f for f in contract().kinds["ledger"].fields if f.name in rows.columns]
+    path = folder / "unit.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("台账")
+    sheet.write_row(0, 0, [f.label for f in fields])
+    for r, row in enumerate(rows.iter_rows(named=True), start=1):
+        for c, f in enumerate(fields):
+            value = row[f.name]
+            sheet.write_string(r, c, "" if value is None else ("是" if value is True else "否" if value is False
+                                                                else str(value)))
+    book.close()
+    start = time.perf_counter()
+    result = load_file(db, path, unit=unit, month=date(2025, 12, 1), accept_drop=True, today=date(2026, 1, 5))
+    took = time.perf_counter() - start
+    if result.status not in ("accepted", "unchanged"):
+        raise RuntimeError([p.text() for p in result.errors])
+    return took
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="folder to build the provinces in and reuse them from")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    print(f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, duckdb {version('duckdb')},"
+          f" polars {version('polars')}, streamlit {version('streamlit')}, {date.today()}")
+    with tempfile.TemporaryDirectory() as scratch:
+        base = args.keep or Path(scratch)
+        for size in (int(s) for s in args.sizes.split(",")):
+            folder = base / f"orgs-{size}"
+            folder.mkdir(parents=True, exist_ok=True)
+            db = Database(folder / "league.duckdb")
+            start = time.perf_counter()
+            if not db.path.exists():
+                build_province(db, orgs=size, seed=args.seed)
+            built = time.perf_counter() - start
+            db.migrate()
+            rows = db.scalar("select count(*) from ledger_rows")
+            floor = median_seconds(lambda: db.query(FLOOR), args.repeat)
+            pages = page_query_seconds(db, args.repeat)
+            runs = apptest_seconds(db, max(1, args.repeat // 2))
+            loaded = unit_load_seconds(db, folder)
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+            print(f"\n{size:,} organisations, {rows:,} ledger rows (built in {built:.0f} s)")
+            print(f"  full scan floor: {floor * 1000:.0f} ms")
+            print(f"  {'page':<8}{'queries ms':>12}{'x floor':>10}{'AppTest s':>11}")
+            for page in PAGES:
+                print(f"  {page:<8}{pages[page] * 1000:>12.0f}{pages[page] / floor:>10.2f}{runs[page]:>11.2f}")
+            print(f"  one unit's 500-row ledger loaded in {loaded:.2f} s; peak memory {peak:.2f} GiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
