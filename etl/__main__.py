@@ -14,13 +14,14 @@ import argparse
 import getpass
 import json
 import logging
+import os
 import sys
 import tempfile
 from pathlib import Path
 
 import duckdb
 
-from etl import report
+from etl import handoff, report
 from etl.contract import contract, header_key
 from etl.headers import HOW_WORDS, SET_ASIDE
 from etl.pipeline import Prepared, StorageError, load_file, parse_month_arg
@@ -110,9 +111,9 @@ def _users(db: Database, args: argparse.Namespace) -> int:
             print(f"{row['name']}\t{ROLES[row['role']]}\t{row['view_scope'] or row['submit_scope'] or '—'}{state}")
         return 0
     if args.action == "add":
-        access.add_user(db, args.name, args.role, args.scope, _read_password(), by=by, address="命令行")
+        access.add_user(db, args.name, args.role, args.scope, args.password, by=by, address="命令行")
     elif args.action == "reset":
-        access.reset_password(db, args.name, _read_password(), by=by, address="命令行")
+        access.reset_password(db, args.name, args.password, by=by, address="命令行")
     else:
         access.set_disabled(db, args.name, args.action == "disable", by=by, address="命令行")
     print({"add": "已添加", "reset": "已重置密码", "disable": "已停用", "enable": "已启用"}[args.action]
@@ -251,11 +252,16 @@ def _log_to_file(db_path: Path) -> None:
     logging.basicConfig(level=logging.CRITICAL + 1, handlers=[logging.NullHandler()], force=True)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str], cwd: Path | None = None) -> argparse.Namespace:
+    """The command's arguments, checked (a usage error exits with 2); paths read from cwd when given."""
     parser = _parser()
     args = parser.parse_args(argv)
-    db = Database(args.db or database_path())
-    _log_to_file(db.path)
+    if cwd is not None:  # a handed-off command: its paths are the sending shell's
+        for name in ("db", "out"):
+            if getattr(args, name, None) is not None:
+                setattr(args, name, cwd / getattr(args, name))
+        if args.command == "load":
+            args.files = [cwd / path for path in args.files]
     if args.command == "load":
         missing = [str(p) for p in args.files if not p.is_file()]
         if missing:
@@ -285,6 +291,15 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as exc:  # SpotCheckError is one
             parser.error(str(exc) if isinstance(exc, SpotCheckError) else
                          f"--month 应为 YYYY-MM，如 2025-03，而不是“{args.month}”")
+    return args
+
+
+def _asks_password(args: argparse.Namespace) -> bool:
+    return args.command == "users" and args.action in ("add", "reset")
+
+
+def _execute(args: argparse.Namespace) -> int:
+    db = Database(args.db or database_path())
     try:
         db.migrate()
         if args.command == "load":
@@ -308,6 +323,33 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("etl").exception("could not open or write %s", db.path)
         print(StorageError(), file=sys.stderr)
         return 1
+
+
+def run_handed_off(argv: list[str], cwd: str) -> int:
+    """A command sent by `python -m etl` from another shell, run in the process that holds the database."""
+    args = _arguments(argv, Path(cwd))
+    try:
+        args.password = _read_password() if _asks_password(args) else None  # what the sender read, as stdin
+    except AccountError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return _execute(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _arguments(argv)
+    db_path = args.db or database_path()
+    _log_to_file(db_path)
+    try:
+        args.password = _read_password() if _asks_password(args) else None
+    except AccountError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    # The app holds the database: the command runs there, on the same file whatever that shell's settings say.
+    handed = handoff.forward(db_path, [argv[0], "--db", os.path.abspath(db_path), *argv[1:]],
+                             stdin=None if args.password is None else args.password + "\n")
+    return _execute(args) if handed is None else handed
 
 
 if __name__ == "__main__":

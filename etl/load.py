@@ -20,6 +20,7 @@ import polars as pl
 
 from etl.contract import contract
 from etl.report import Problem
+from league import marts
 
 @dataclass(frozen=True)
 class Slot:
@@ -115,6 +116,8 @@ def insert_rows(con: duckdb.DuckDBPyConnection, kind: str, submission_id: int | 
         con.execute(f"insert into {table} ({names}) select {names} from incoming_rows")
     finally:
         con.unregister("incoming_rows")
+    if kind == "ledger":  # counted in the same transaction: a reader sees the rows and their counts together
+        marts.add(con, [submission_id] if submission_id is not None else incoming["submission_id"].unique())
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:

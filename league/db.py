@@ -1,30 +1,37 @@
 """The one gateway to DuckDB: connections, migrations and the single write path.
 
-DuckDB lets only one process hold a database file at a time, and the app, the
-command line and a second browser session may all want it. So nothing keeps a
-connection open: each unit of work takes an inter-process file lock, opens the
-file, does its work and closes it again (about 10 ms of overhead). A writer
-therefore never sees another writer half-way, readers never see a partial
-write, and a process that cannot get the lock in time is told to retry.
+DuckDB lets only one process open a database file for writing. The app's
+process takes the file once and keeps it (`Database(path, hold=True)`): every
+read is a cursor on that one connection (a fraction of a millisecond, no lock,
+so no read waits for another), writes take turns inside the process, and a
+reader sees the state before a write until it commits (DuckDB's MVCC). A
+process that holds the file also runs the hand-off the command line uses to
+load while the app is up (`serve`, see etl.handoff). Any other process (the
+command line when no app is running, the tests, the benchmarks) opens the
+file for each unit of work under an inter-process file lock and closes it
+again, so it never holds the file from the app for longer than one load.
 """
 
 from __future__ import annotations
 
+import atexit
+import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
 from filelock import FileLock, Timeout
 
-from league import flags
+from league import flags, marts
 
 SQL_DIR = Path(__file__).parent / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 # Views and macros are code, not data: they are replaced on every start.
-VIEW_FILES = ("staging.sql", "rules.sql", "flags.sql", "flags_unit_month.sql", "youth_voice_questions.sql",
+VIEW_FILES = ("staging.sql", "rules.sql", "marts.sql", "flags.sql", "flags_unit_month.sql", "youth_voice_questions.sql",
               "flags_raised.sql", "members.sql", "circular_targets.sql")
 LOCK_TIMEOUT_SECONDS = 60
 
@@ -36,18 +43,107 @@ class DatabaseBusy(RuntimeError):
         super().__init__(f"数据库 {path.name} 正被其他上传或命令占用，请稍后重试。")
 
 
+@dataclass
+class _Held:
+    """A database file this process has taken: its connection, the lock that keeps other processes out,
+    the turn writers take, and what to stop when it is let go (the hand-off server)."""
+
+    connection: duckdb.DuckDBPyConnection
+    file_lock: FileLock
+    writing: threading.RLock = field(default_factory=threading.RLock)
+    stop: Callable[[], None] | None = None
+
+
+_HELD: dict[str, _Held] = {}
+_HOLDING = threading.Lock()  # two sessions starting together take the file once
+
+
+def _key(path: Path) -> str:
+    return os.path.abspath(path)
+
+
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    # The p-value functions of flags.sql's rules, registered before any transaction: a registration
+    # rolled back with one cannot be made again on that connection (duckdb 1.5). Cursors inherit them.
+    flags.register(con)
+    return con
+
+
+def _file_lock(path: Path) -> FileLock:
+    return FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT_SECONDS)
+
+
+def release(path: Path | str | None = None) -> None:
+    """Let go of a held database file (every one when path is None): stop its hand-off, checkpoint, close.
+
+    A Database made with hold=True takes the file again on its next use.
+    """
+    with _HOLDING:
+        keys = list(_HELD) if path is None else [k for k in [_key(Path(path))] if k in _HELD]
+        for key in keys:
+            held = _HELD.pop(key)
+            with held.writing:  # a write in progress finishes first
+                if held.stop is not None:
+                    held.stop()
+                held.connection.close()
+                held.file_lock.release(force=True)
+
+
+atexit.register(release)
+
+
 class Database:
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, *, hold: bool = False,
+                 serve: Callable[[Database], Callable[[], None]] | None = None):
+        """hold: take the file for this process and keep it (the app); otherwise open it per unit of work.
+
+        serve: started when this process takes the file, returning what stops it (the app's hand-off).
+        """
         self.path = Path(path)
-        self._lock = FileLock(f"{self.path}.lock", timeout=LOCK_TIMEOUT_SECONDS)
+        self.hold = hold
+        self._serve = serve
+        self._lock = _file_lock(self.path)
         self._session = threading.local()  # the connection a batch job holds, per thread
+
+    def _held(self) -> _Held | None:
+        """This process's hold on the file: taken now if this Database is the holding kind."""
+        held = _HELD.get(_key(self.path))
+        if held is not None or not self.hold:
+            return held
+        with _HOLDING:
+            if (held := _HELD.get(_key(self.path))) is None:
+                lock = _file_lock(self.path)
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    lock.acquire()
+                except Timeout as exc:
+                    raise DatabaseBusy(self.path) from exc
+                try:
+                    held = _Held(_open(self.path), lock)
+                except BaseException:
+                    lock.release(force=True)
+                    raise
+                _HELD[_key(self.path)] = held
+                if self._serve is not None:
+                    held.stop = self._serve(self)
+        return held
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection held under the inter-process lock, closed on exit."""
-        held = getattr(self._session, "con", None)
+        """A connection for one unit of work: a cursor on the held file, else the file opened under the lock."""
+        batch = getattr(self._session, "con", None)
+        if batch is not None:
+            yield batch
+            return
+        held = self._held()
         if held is not None:
-            yield held
+            cursor = held.connection.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -55,11 +151,8 @@ class Database:
         except Timeout as exc:
             raise DatabaseBusy(self.path) from exc
         try:
-            con = duckdb.connect(str(self.path))
+            con = _open(self.path)
             try:
-                # The p-value functions of flags.sql's rules, registered before any transaction: a
-                # registration rolled back with one cannot be made again on that connection (duckdb 1.5).
-                flags.register(con)
                 yield con
             finally:
                 con.close()
@@ -83,8 +176,14 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The one write path: everything inside lands together or not at all."""
-        with self.connect() as con:
+        """The one write path: everything inside lands together or not at all.
+
+        Writers take turns (readers do not wait for them): the checks a load
+        makes before writing (the latest submission it replaces, the review
+        lock) stay true until it commits.
+        """
+        held = self._held()
+        with held.writing if held is not None else nullcontext(), self.connect() as con:
             con.begin()
             try:
                 yield con
@@ -124,14 +223,24 @@ class Database:
                 applied_now.append(path.stem)
             for name in VIEW_FILES:
                 con.execute((SQL_DIR / name).read_text(encoding="utf-8"))
+            marts.rebuild_if_settings_changed(con)  # a database older than the marts gets them here
             if flags.MIGRATION in applied_now:
                 flags.refresh_all(con)  # a database loaded before flags existed gets them for every month
         return applied_now
+
+    def set_plan_setting(self, name: str, value: float) -> None:
+        """Change one of the plan's numbers; the marts counted with it are rebuilt in the same transaction."""
+        with self.transaction() as con:
+            if con.execute("update plan_settings set value = ? where name = ? returning name",
+                           [value, name]).fetchone() is None:
+                raise KeyError(name)
+            marts.rebuild_if_settings_changed(con)
 
     def data_version(self) -> int:
         """Changes whenever anything a page shows may have changed; the key of every page cache."""
         return self.scalar(
             "select (hash(coalesce(max(submission_id), 0), (select count(*) from units),"
             " (select coalesce(max(review_id), 0) from review_actions), (select count(*) from unit_periods),"
-            " (select max(updated_at) from unit_contacts)) >> 1)::bigint from submissions"
+            " (select max(updated_at) from unit_contacts), (select max(built_at) from mart_state)) >> 1)::bigint"
+            " from submissions"
         )

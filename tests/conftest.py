@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
 
+from league import db as store
 from league.db import Database
 
 CASES_DIR = Path(__file__).parent / "cases"
@@ -39,6 +40,14 @@ def demo_db(tmp_path_factory) -> Database:
     db = Database(folder / "league.duckdb")
     build_demo(db)
     return db
+
+
+@pytest.fixture(autouse=True)
+def databases_let_go():
+    """An app run by AppTest takes its database for the process, as a server does; let it go after each
+    test, so the next test (or a command it starts) finds every file as a fresh process would."""
+    yield
+    store.release()
 
 
 @pytest.fixture(autouse=True)

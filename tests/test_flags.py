@@ -18,7 +18,7 @@ import pytest
 from scipy import stats
 
 from etl.pipeline import load_file
-from league import flags, queries
+from league import flags, marts, queries
 from league.db import Database
 from league.units import save_unit_tree
 
@@ -59,6 +59,7 @@ def add_ledger(db: Database, unit: str, month: date, rows: list[dict]) -> None:
             f"insert into ledger_rows (submission_id, {', '.join(LEDGER_COLUMNS)})"
             f" values (?{', ?' * len(LEDGER_COLUMNS)})",
             [[submission_id, *(row[c] for c in LEDGER_COLUMNS)] for row in rows])
+        marts.add(con, [submission_id])
         flags.refresh(con, flags.months_from(con, "ledger", month))
 
 

@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from league import queries
+from league import marts, queries
 from league.config import DB_ENV_VAR
 from tests.accounts import account, sign_in
 from tests.small_league import build_small_league
@@ -349,6 +349,7 @@ def small_league_with_one_early_july_ledger(path: Path):
             " where submission_id = (select max(submission_id) from submissions where submission_id < 99"
             " and report_month = date '2024-06-01' and status = 'accepted'"
             " and unit_id = (select unit_id from units where name = '甲街道'))")
+        marts.add(con, [99])
     return db
 
 

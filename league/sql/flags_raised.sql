@@ -20,12 +20,20 @@ create or replace macro raised_flags(months) as table
 -- row per raised flag, the organisation named as its newest ledger row names
 -- it. Unscoped like the other views: the named queries keep to units_in_scope.
 create or replace view flags as
-with final as (
+with names as (
+    -- what the newest ledger row calls each flagged organisation (as the organisations view
+    -- would), reading only those organisations' rows rather than ranking every organisation
+    select uscc, arg_max(org_name, (report_month, submission_id)) as org_name
+    from ledger
+    where uscc in (select uscc from quality_flags)
+    group by uscc
+),
+final as (
     select
         u.district, u.name as unit, q.report_month, q.uscc, o.org_name, q.code, q.severity,
         q.message, q.evidence, q.computed_at
     from quality_flags q
     join units u using (unit_id)
-    left join organisations o on o.uscc = q.uscc
+    left join names o on o.uscc = q.uscc
 )
 select * from final;

@@ -52,23 +52,35 @@ create or replace macro ledger_basis(signed_off_only) as table
     where not signed_off_only
        or l.submission_id in (select submission_id from ledger_review where locked);
 
-create or replace macro ledger_as_of(as_of_month, signed_off_only := false) as table
-with basis as (
-    select * from ledger_basis(signed_off_only)
+-- Which submission each unit stands on at a month, read from the submissions
+-- alone (a few thousand rows) so that a page joins only those submissions' rows.
+create or replace macro standing_submissions(as_of_month, signed_off_only := false) as table
+with locked as (
+    select submission_id from ledger_review where locked
+),
+basis as (
+    select s.submission_id, s.unit_id, s.report_month
+    from ledger_submissions s
+    where not signed_off_only or s.submission_id in (select submission_id from locked)
 ),
 latest as (
-    select unit, max(report_month) as report_month
+    select unit_id, max(report_month) as report_month
     from basis
     where report_month <= as_of_month
-    group by unit
+    group by unit_id
 ),
 final as (
-    select l.*, l.report_month < as_of_month as carried_forward,
-           l.submission_id in (select submission_id from ledger_review where locked) as signed_off
-    from basis l
-    join latest using (unit, report_month)
+    select b.submission_id, b.unit_id, b.report_month, b.report_month < as_of_month as carried_forward,
+           b.submission_id in (select submission_id from locked) as signed_off
+    from basis b
+    join latest using (unit_id, report_month)
 )
 select * from final;
+
+create or replace macro ledger_as_of(as_of_month, signed_off_only := false) as table
+    select l.*, s.carried_forward, s.signed_off
+    from ledger l
+    join standing_submissions(as_of_month, signed_off_only := signed_off_only) s using (submission_id);
 
 create or replace macro milestones_for(target_year) as table
     select due_date, share from plan_milestones where year = target_year
@@ -233,16 +245,3 @@ create or replace macro verification_factor(found_on_site, reported) as
 create or replace macro outside_verification_band(factor) as
     coalesce(factor < plan_setting('verification_band_low') or factor > plan_setting('verification_band_high'),
              false);
-
--- New league organisations each unit had built by each month end of a year,
--- through up_to_month, counted as the progress page counts them: each month
--- read from the ledgers standing at its end, new this year, of the types the
--- target counts. One row per month and unit with a ledger standing then.
-create or replace macro built_by_month(target_year, up_to_month, org_type_filter, signed_off_only) as table
-    select c.report_month, l.unit,
-           count_if(coalesce(is_new_this_year(l.has_league_org, l.league_org_date, target_year, c.report_month), false)
-                    and counts_toward_target(org_type_filter, l.org_type)) as done
-    from plan_curve(target_year) c
-    cross join lateral ledger_as_of(c.report_month, signed_off_only := signed_off_only) l
-    where c.report_month <= up_to_month
-    group by c.report_month, l.unit;

@@ -145,11 +145,26 @@ def demo_account(app_db: Path, name: str) -> tuple[str, str]:
 
 
 def account_for(app_db: Path, role: str, scope: str | None = None) -> tuple[str, str]:
-    """An account of `role` scoped to `scope`, added to the journeys' database as an admin would."""
-    from league.db import Database
-    from tests.accounts import PASSWORD, account
+    """An account of `role` scoped to `scope`, added as an admin would with `python -m etl users add`:
+    while the server holds the database, the command is handed to it."""
+    import subprocess
+    import sys
 
-    return account(Database(app_db), role, scope), PASSWORD
+    from league.access import ROLES
+    from tests.accounts import PASSWORD
+
+    name = f"测试{ROLES[role]}{scope or ''}"
+
+    def command(*args: str, password: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "etl", "users", "--db", str(app_db), *args], cwd=REPO_ROOT,
+                              input=password, capture_output=True, text=True, timeout=300)
+
+    listed = command("list")
+    assert listed.returncode == 0, listed.stderr
+    if name not in {line.split("\t")[0] for line in listed.stdout.splitlines()}:
+        added = command("add", name, "--role", role, *(["--scope", scope] if scope else []), password=PASSWORD + "\n")
+        assert added.returncode == 0, added.stderr
+    return name, PASSWORD
 
 
 @pytest.fixture

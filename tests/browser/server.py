@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,12 +77,21 @@ class AppServer:
             self.process.kill()
             self.process.wait(timeout=10)
 
+    @contextmanager
+    def stopped(self) -> Iterator[None]:
+        """The server stopped for a while, so this process may open the database the server holds."""
+        self.stop()
+        try:
+            yield
+        finally:
+            self.start()
+
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
 
 
 def copy_database(source_db: Path, target_dir: Path) -> Path:
     """The database file with its sibling raw/ and demo/ folders (league.config), without the lock file."""
-    shutil.copytree(source_db.parent, target_dir, ignore=shutil.ignore_patterns("*.lock", "*.wal"),
+    shutil.copytree(source_db.parent, target_dir, ignore=shutil.ignore_patterns("*.lock", "*.wal", "*.handoff"),
                     dirs_exist_ok=True)
     return target_dir / source_db.name

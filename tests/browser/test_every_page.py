@@ -107,11 +107,11 @@ def address(app: StreamlitPage) -> dict[str, list[str]]:
     return parse_qs(urlparse(app.page.url).query)
 
 
-def test_a_reload_and_a_sent_link_keep_the_view(app, app_db):
+def test_a_reload_and_a_sent_link_keep_the_view(app, demo_db):
     from league import queries
-    from league.db import Database
 
-    months = queries.ledger_months(Database(app_db), queries.whole_tree(Database(app_db)))["report_month"].to_list()
+    # The server holds its copy of the demo; the original has the same months.
+    months = queries.ledger_months(demo_db, queries.whole_tree(demo_db))["report_month"].to_list()
     earlier = months[len(months) // 2]
     label = f"{earlier.year}年{earlier.month}月"
     app.open("/coverage", "团组织覆盖情况")
@@ -142,11 +142,10 @@ def test_a_reload_and_a_sent_link_keep_the_view(app, app_db):
     assert colleague.metric("组织数") == shown["headline"]
 
 
-def test_a_drilled_down_view_opens_from_its_link(app, app_db):
+def test_a_drilled_down_view_opens_from_its_link(app, app_db, demo_db):
     from league import queries
-    from league.db import Database
 
-    db = Database(app_db)
+    db = demo_db  # the server holds its copy of the demo; the original has the same figures
     month = queries.default_month(queries.ledger_months(db, queries.whole_tree(db)))
     district = queries.area_summary(db, queries.whole_tree(db), month)["area"][0]
     unit = queries.area_summary(db, queries.whole_tree(db), month, district=district)["area"][0]

@@ -53,8 +53,8 @@ def filled_on_site(pack: Path, target: Path) -> tuple[int, int]:
     return claimed, confirmed
 
 
-def test_inspector_takes_a_pack_fills_it_on_site_and_sees_the_verification_rate(app, app_db, tmp_path):
-    unit, district = unit_never_checked(app_db)
+def test_inspector_takes_a_pack_fills_it_on_site_and_sees_the_verification_rate(app, app_db, demo_db, tmp_path):
+    unit, district = unit_never_checked(demo_db.path)  # the server holds its copy; packs are drawn only here
     app.account = account_for(app_db, "inspector")
     app.open("/spotcheck", "随机抽查")
     app.choose("被抽查单位", unit)

@@ -15,6 +15,8 @@ Once sign-in exists, a unit account signs in here first (用户名, 密码, 登�
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from playwright.sync_api import expect
 from league import access
 from league.db import Database
 from tests.browser.conftest import account_for
+from tests.browser.server import REPO_ROOT
 from stdnum.cn import uscc
 
 LEDGER_KIND = "两新组织团建工作台账"
@@ -177,7 +180,7 @@ def open_upload_page(app, unit: str, month: str) -> None:
     app.choose("报送月份", month)
 
 
-def test_unit_staff_sends_a_ledger_and_sees_the_new_figure(app, app_db, tmp_path):
+def test_unit_staff_sends_a_ledger_and_sees_the_new_figure(app, app_db, app_server, tmp_path):
     ledgers = demo_ledgers(app_db)
     unit, source = next(iter(ledgers.items()))
     month = month_of(source)
@@ -212,7 +215,8 @@ def test_unit_staff_sends_a_ledger_and_sees_the_new_figure(app, app_db, tmp_path
     assert others == {name: row for name, row in units_before.items() if name != unit}
     assert set(units_after) == {unit}
     # Both overview downloads and the upload are in the audit log, under the unit's account.
-    logged = access.audit_entries(Database(app_db), actor=app.account[0])["action"].to_list()
+    with app_server.stopped():  # the server holds its database
+        logged = access.audit_entries(Database(app_db), actor=app.account[0])["action"].to_list()
     assert logged.count("download") == 2 and {"sign_in", "upload_checked", "upload_confirmed"} <= set(logged)
 
 
@@ -305,3 +309,27 @@ def test_the_template_example_row_left_in_is_named_and_not_loaded(app, app_db, t
     listed = read_xlsx(check_list)
     assert sorted(row["统一社会信用代码"] for row in listed) == sorted(row["统一社会信用代码"] for row in real)
     assert EXAMPLE_COMPANY not in {row["组织名称"] for row in listed}
+
+
+def test_a_ledger_loaded_from_the_command_line_while_the_app_serves_shows_on_the_next_view(app, app_db, tmp_path):
+    """The server holds its database; `python -m etl load` hands the file to it and the page shows it."""
+    ledgers = demo_ledgers(app_db)
+    unit, source = list(ledgers.items())[1]
+    app.account = account_for(app_db, "unit", unit)
+    app.open("/", HEADLINE)
+    _, units_before = overview_figures(app, tmp_path / "before")
+    assert Path(f"{app_db}.handoff").exists()  # the server has taken the file
+
+    year, number = (int(part) for part in source.parent.name.split("-"))
+    filled = with_one_more_league_org(source, tmp_path / "filled" / source.name, datetime(year, number, 12))
+    run = subprocess.run([sys.executable, "-m", "etl", "load", "--db", str(app_db), "--unit", unit,
+                          "--month", f"{year}-{number:02d}", str(filled)],
+                         cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "已载入" in run.stdout
+
+    app.page.reload()
+    app.wait(HEADLINE)
+    _, units_after = overview_figures(app, tmp_path / "after")
+    app.shot("overview-after-command-line-load")
+    assert units_after[unit]["已新建"] == units_before[unit]["已新建"] + 1

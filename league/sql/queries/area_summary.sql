@@ -3,26 +3,42 @@
 -- month: organisations, league-organisation coverage, gaps, and progress
 -- toward the year's targets of new league organisations.
 with scoped_units as (
-    select name as unit, district
+    select unit_id, name as unit, district
     from units_in_scope($scope)
     where $district::varchar is null or district = $district
 ),
 standing as (
-    select l.*, s.district as unit_district
-    from ledger_as_of($as_of_month::date, signed_off_only := $signed_off_only::boolean) l
-    join scoped_units s using (unit)
+    -- the ledger each unit stands on, by the area it is counted in (league.marts hold its counts)
+    select s.submission_id, case when $district::varchar is null then u.district else u.unit end as area
+    from standing_submissions($as_of_month::date, signed_off_only := $signed_off_only::boolean) s
+    join scoped_units u using (unit_id)
+),
+cell_counts as (
+    select
+        s.area,
+        sum(c.organisations)::integer as organisations,
+        sum(c.with_league_org)::integer as with_league_org,
+        sum(c.gaps)::integer as gaps,
+        sum(c.must_build)::integer as must_build
+    from standing s
+    join mart_ledger_cells c using (submission_id)
+    where c.segment = 'all'
+    group by all
+),
+new_counts as (
+    select
+        s.area,
+        sum(n.organisations) filter (
+            where is_new_this_year(true, n.founded_month, year($as_of_month::date), $as_of_month::date))::integer
+            as done
+    from standing s
+    join mart_ledger_new n using (submission_id)
+    group by all
 ),
 org_counts as (
-    select
-        case when $district::varchar is null then unit_district else unit end as area,
-        count(*)::integer as organisations,
-        count_if(coalesce(has_league_org, false))::integer as with_league_org,
-        count_if(is_gap(league_members, has_league_org))::integer as gaps,
-        count_if(must_build_now(league_members, has_league_org, has_party_org))::integer as must_build,
-        count_if(is_new_this_year(has_league_org, league_org_date, year($as_of_month::date),
-                                  $as_of_month::date))::integer as done
-    from standing
-    group by all
+    select c.*, coalesce(n.done, 0) as done
+    from cell_counts c
+    left join new_counts n using (area)
 ),
 area_targets as (
     select

@@ -2,20 +2,23 @@
 -- district and industry, for one segment of organisations. Rows with industry
 -- null are a district's total; the row with district null is the grand total.
 with standing as (
-    select l.*
-    from ledger_in_scope($scope, $as_of_month::date, signed_off_only := $signed_off_only::boolean) l
-    where in_segment($segment, l.above_scale, l.park, l.league_society_member)
-      and ($districts::varchar[] is null or list_contains($districts::varchar[], l.district))
+    -- the coverage cells of the ledger each unit in scope stands on (league.marts)
+    select c.*
+    from standing_submissions($as_of_month::date, signed_off_only := $signed_off_only::boolean) s
+    join units_in_scope($scope) u using (unit_id)
+    join mart_ledger_cells c using (submission_id)
+    where c.segment = $segment
+      and ($districts::varchar[] is null or list_contains($districts::varchar[], c.district))
 ),
 cells as (
     select
         district,
-        coalesce(industry, '未填行业') as industry,
-        count(*)::integer as organisations,
-        count_if(coalesce(has_league_org, false))::integer as with_league_org,
-        count_if(is_gap(league_members, has_league_org))::integer as gaps
+        industry,
+        sum(organisations)::integer as organisations,
+        sum(with_league_org)::integer as with_league_org,
+        sum(gaps)::integer as gaps
     from standing
-    group by grouping sets ((district, coalesce(industry, '未填行业')), (district), ())
+    group by grouping sets ((district, industry), (district), ())
 ),
 final as (
     select

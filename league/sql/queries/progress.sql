@@ -8,23 +8,20 @@
 -- passed (short_of_passed_milestone; null before the year's first milestone);
 -- laggards come first.
 with scoped_units as (
-    select name as unit, district
+    select unit_id, name as unit, district
     from units_in_scope($scope)
     where $districts::varchar[] is null or list_contains($districts::varchar[], district)
 ),
 standing as (
-    -- each unit's own ledger for the month, or its latest earlier one
-    select l.*
-    from ledger_as_of($as_of_month::date, signed_off_only := $signed_off_only::boolean) l
-    join scoped_units using (unit)
+    -- each unit's own ledger for the month, or its latest earlier one, as counted in the marts
+    select u.unit, n.*
+    from standing_new($as_of_month::date, signed_off_only := $signed_off_only::boolean) n
+    join scoped_units u using (unit_id)
 ),
 flagged as (
     select
-        unit, report_month, carried_forward, org_type, directly_managed,
-        coalesce(
-            is_new_this_year(has_league_org, league_org_date, year($as_of_month::date), $as_of_month::date),
-            false
-        ) as is_new
+        unit, report_month, carried_forward, org_type, directly_managed, organisations,
+        coalesce(is_new_this_year(true, founded_month, year($as_of_month::date), $as_of_month::date), false) as is_new
     from standing
 ),
 counts as (
@@ -32,10 +29,10 @@ counts as (
         unit,
         any_value(report_month) as ledger_month,
         any_value(carried_forward) as carried_forward,
-        count_if(is_new and counts_toward_target($org_type::varchar, org_type)) as done,
-        count_if(is_new and org_type = '非公有制企业') as done_enterprise,
-        count_if(is_new and org_type = '社会组织') as done_social,
-        count_if(is_new and coalesce(directly_managed, false)) as done_direct
+        sum(organisations) filter (where is_new and counts_toward_target($org_type::varchar, org_type)) as done,
+        sum(organisations) filter (where is_new and org_type = '非公有制企业') as done_enterprise,
+        sum(organisations) filter (where is_new and org_type = '社会组织') as done_social,
+        sum(organisations) filter (where is_new and directly_managed) as done_direct
     from flagged
     group by unit
 ),

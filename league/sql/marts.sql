@@ -1,0 +1,59 @@
+-- The rows each mart holds for the ledger submissions numbered first_id to
+-- last_id, counted with the rules' own macros. league.marts inserts these in
+-- the transaction that writes the submission. (A range, not a list: the
+-- ledger's row groups are skipped by their submission numbers' range.)
+
+create or replace macro mart_new_rows(first_id, last_id) as table
+    select
+        r.submission_id, r.org_type, coalesce(r.directly_managed, false) as directly_managed,
+        date_trunc('month', r.league_org_date)::date as founded_month,
+        count(*)::integer as organisations
+    from ledger_rows r
+    join submissions s using (submission_id)
+    where r.submission_id between first_id and last_id
+      and coalesce(r.has_league_org, false) and r.league_org_date is not null
+      -- a submission stands only for its own month and later ones, whose year's new
+      -- organisations (is_new_this_year) were founded in its report year or later
+      and year(r.league_org_date) >= year(s.report_month)
+    group by all;
+
+create or replace macro mart_cell_rows(first_id, last_id) as table
+    select
+        r.submission_id, s.segment, r.district, coalesce(r.industry, '未填行业') as industry,
+        count(*)::integer as organisations,
+        count_if(coalesce(r.has_league_org, false))::integer as with_league_org,
+        count_if(is_gap(r.league_members, r.has_league_org))::integer as gaps,
+        count_if(must_build_now(r.league_members, r.has_league_org, r.has_party_org))::integer as must_build
+    from ledger_rows r
+    cross join (values ('all'), ('above_scale'), ('park'), ('league_society_member')) s(segment)
+    where r.submission_id between first_id and last_id
+      and in_segment(s.segment, r.above_scale, r.park, r.league_society_member)
+    group by all;
+
+-- The settings the marts' rules read, as one text: stored with the marts, compared on every start.
+create or replace macro mart_settings() as
+    (select string_agg(name || '=' || value, ';' order by name) from plan_settings where name = 'gap_min_members');
+
+-- What a unit stands on at a month with each standing submission's new
+-- organisations: the progress pages' counts without reading a ledger row.
+create or replace macro standing_new(as_of_month, signed_off_only := false) as table
+    select s.unit_id, s.report_month, s.carried_forward, n.org_type, n.directly_managed, n.founded_month,
+           n.organisations
+    from standing_submissions(as_of_month, signed_off_only := signed_off_only) s
+    left join mart_ledger_new n using (submission_id);
+
+-- New league organisations each unit had built by each month end of a year,
+-- through up_to_month, counted as the progress page counts them: each month
+-- read from the ledgers standing at its end, new this year, of the types the
+-- target counts. One row per month and unit with a ledger standing then.
+-- (Read from the marts' counts by founding month, not the ledger's rows.)
+create or replace macro built_by_month(target_year, up_to_month, org_type_filter, signed_off_only) as table
+    select c.report_month, u.name as unit,
+           coalesce(sum(n.organisations) filter (
+               where coalesce(is_new_this_year(true, n.founded_month, target_year, c.report_month), false)
+                 and counts_toward_target(org_type_filter, n.org_type)), 0)::bigint as done
+    from plan_curve(target_year) c
+    cross join lateral standing_new(c.report_month, signed_off_only := signed_off_only) n
+    join units u using (unit_id)
+    where c.report_month <= up_to_month
+    group by c.report_month, u.name;
