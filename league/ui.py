@@ -155,9 +155,17 @@ def wide_and_narrow(key: str) -> tuple:
 
 # --- the database and cached queries -------------------------------------
 
+def _serve_command_line(db: Database):
+    """While this process holds the database, `python -m etl …` from a shell runs here (etl.handoff)."""
+    from etl import handoff
+    from etl.__main__ import run_handed_off
+
+    return handoff.serve(db, run_handed_off)
+
+
 @st.cache_resource(show_spinner=False)
 def _open_database(path: str) -> Database:
-    db = Database(path)
+    db = Database(path, hold=True, serve=_serve_command_line)
     db.migrate()
     return db
 
@@ -684,6 +692,32 @@ def chart_that_drills(figure, key: str, drill: Callable[[dict], drill_view.View 
         drill_view.go_to(view)
 
 
+# What a person can read on one screen: a chart draws at most this many rows (units, bars), a table shows
+# this many rows a page; the rest are a page or a download away, so a province never sends them all at once.
+CHART_ROWS = 40
+TABLE_PAGE_ROWS = 1000
+
+
+def chart_rows(frame: pl.DataFrame, what: str) -> pl.DataFrame:
+    """The first CHART_ROWS rows of a frame already ordered most pressing first, saying on the page
+    how many are left out of the chart (the table below lists them all)."""
+    if frame.height <= CHART_ROWS:
+        return frame
+    st.caption(f"共 {frame.height:,} 个{what}，图中只画排在最前的 {CHART_ROWS} 个；全部见下方表格。")
+    return frame.head(CHART_ROWS)
+
+
+def _table_page(frame: pl.DataFrame, key: str) -> tuple[pl.DataFrame, int]:
+    """The page of a long table chosen with a page number above it, and the offset of its first row."""
+    if frame.height <= TABLE_PAGE_ROWS:
+        return frame, 0
+    pages = -(-frame.height // TABLE_PAGE_ROWS)
+    page = st.number_input(f"页码（共 {pages:,} 页，每页 {TABLE_PAGE_ROWS:,} 行；下载表格可得全部 {frame.height:,} 行）",
+                           min_value=1, max_value=pages, value=1, step=1, key=f"{key}_page")
+    offset = (int(page) - 1) * TABLE_PAGE_ROWS
+    return frame.slice(offset, TABLE_PAGE_ROWS), offset
+
+
 def table_with_download(frame: pl.DataFrame, columns: Sequence[str] | None, file_name: str, key: str,
                         labels: dict[str, str] | None = None,
                         drill: Callable[[dict], drill_view.View] | None = None) -> None:
@@ -698,9 +732,10 @@ def table_with_download(frame: pl.DataFrame, columns: Sequence[str] | None, file
     counts = [labels.get(name, name) for name in columns if frame.schema[name].is_integer()]
     drill_round = st.session_state.get(DRILL_ROUND_KEY, 0)
     selectable = {"on_select": "rerun", "selection_mode": "single-row"} if drill else {}
+    page, offset = _table_page(shown, key)
     # Shares are fractions in the data and the download; on screen, percent with one decimal everywhere.
     event = st.dataframe(
-        shown.with_columns(pl.col(name) * 100 for name in percents), hide_index=True,
+        page.with_columns(pl.col(name) * 100 for name in percents), hide_index=True,
         key=f"{key}_table_{drill_round}" if drill else f"{key}_table", placeholder="—",
         column_config={name: st.column_config.NumberColumn(format="%.1f%%") for name in percents}
         | {name: st.column_config.NumberColumn(format="localized") for name in counts},
@@ -710,7 +745,7 @@ def table_with_download(frame: pl.DataFrame, columns: Sequence[str] | None, file
         st.caption("点击表格左侧的选择框，查看该行的详情。")
         if event.selection.rows:
             st.session_state[DRILL_ROUND_KEY] = drill_round + 1
-            drill_view.go_to(drill(frame.row(event.selection.rows[0], named=True)))
+            drill_view.go_to(drill(frame.row(offset + event.selection.rows[0], named=True)))
     xlsx_download(shown, file_name, key, percents)
 
 

@@ -50,7 +50,7 @@ def entry_section(as_of, districts: list[str] | None) -> None:
     columns[2].metric("逾期录入", ui.count(total["entered_late"]))
     columns[3].metric("逾期未录入", ui.count(total["not_entered_overdue"]), help="已过录入期限仍未录入智慧团建")
     by_unit = member_queries.entry_rates(entry, ["district", "unit"]).sort("entry_rate", nulls_last=True)
-    ui.chart_that_drills(entry_figure(by_unit), "member_entry_chart",
+    ui.chart_that_drills(entry_figure(ui.chart_rows(by_unit, "单位")), "member_entry_chart",
                          lambda point: drill.View(*point["customdata"][:2]) if point.get("customdata") else None)
     ui.table_with_download(by_unit, UNIT_ENTRY_COLUMNS, f"团员录入及时率_各单位_{as_of:%Y-%m}.xlsx",
                            key="member_entry_units", drill=drill.unit_view)

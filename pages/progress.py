@@ -262,7 +262,7 @@ forecast_section(forecast, as_of, districts, org_type)
 st.subheader(f"各单位进度（{ui.month_label(as_of)}末）")
 st.caption("点击条形查看该单位的详情。")
 by_unit = {row["unit"]: row for row in units.iter_rows(named=True)}
-ui.chart_that_drills(units_figure(units), "progress_units_chart", lambda point: unit_view(by_unit[point["y"]]))
+ui.chart_that_drills(units_figure(ui.chart_rows(units, "单位")), "progress_units_chart", lambda point: unit_view(by_unit[point["y"]]))
 ui.table_with_download(units, UNIT_COLUMNS, f"新建团组织进度_{as_of:%Y-%m}.xlsx", key="progress_units",
                        labels=labels, drill=unit_view)
 

@@ -91,7 +91,7 @@ def verification_view(as_of) -> None:
                f"团组织按台账填报已建团组织的被抽查组织计，团员按全部被抽查组织计（现场找不到的组织计 0 人）。"
                f"每个单位每月以最近一个已载入结果的抽查包为准。年初至今有 {outside} 个单位超出可接受范围，排在前面。")
     year_to_date = units.filter(pl.col("period") == "year_to_date")
-    st.plotly_chart(factors_figure(year_to_date, band), key="spotcheck_factors_chart")
+    st.plotly_chart(factors_figure(ui.chart_rows(year_to_date, "单位"), band), key="spotcheck_factors_chart")
     st.markdown("**各区县**")
     ui.table_with_download(districts, DISTRICT_COLUMNS, f"各区县核实系数_{as_of:%Y-%m}.xlsx", key="spotcheck_districts")
     st.markdown("**各单位**")

@@ -45,6 +45,14 @@ def rates_figure(rates: pl.DataFrame, year: int) -> go.Figure:
     return figure
 
 
+def most_owing(grid: pl.DataFrame) -> pl.DataFrame:
+    """The units the grid chart draws: those with the most months missing or late first, at most ui.CHART_ROWS."""
+    owing = (grid.group_by("unit", maintain_order=True)
+             .agg(missing=(pl.col("timeliness") == "未报送").sum(), late=(pl.col("timeliness") == "逾期").sum())
+             .sort("missing", "late", descending=True, maintain_order=True))
+    return ui.chart_rows(owing, "单位").select("unit")
+
+
 def grid_figure(grid: pl.DataFrame) -> go.Figure:
     """Units down, months across; colour and a word in every cell, so colour is never the only cue."""
     units = grid.select("unit", "district").unique(maintain_order=True)
@@ -135,7 +143,8 @@ ui.table_with_download(shown, [c for c in COMPLETENESS_COLUMNS if level == "unit
 st.subheader("各单位报送明细")
 wide, narrow = ui.wide_and_narrow("submission_grid")
 with wide:
-    st.plotly_chart(grid_figure(grid), key="submission_grid_chart")
+    st.plotly_chart(grid_figure(grid.join(most_owing(grid), on="unit", how="semi", maintain_order="left")),
+                    key="submission_grid_chart")
 with narrow:
     narrow_grid(grid)
 ui.table_with_download(grid, GRID_COLUMNS, f"台账报送明细_{as_of:%Y-%m}.xlsx", key="submission_grid",

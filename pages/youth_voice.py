@@ -99,7 +99,8 @@ def monthly_section(as_of) -> None:
         rank_metric = metric_picker("排行指标", "rank", "visits")
         st.caption("点击条形查看该单位的详情。")
         ranked = {row["unit"]: row for row in by_unit.iter_rows(named=True)}
-        ui.chart_that_drills(ranking_figure(by_unit, rank_metric, ui.month_label(as_of)), "youth_voice_rank_chart",
+        leading = ui.chart_rows(by_unit.sort(rank_metric, descending=True, nulls_last=True), "单位")
+        ui.chart_that_drills(ranking_figure(leading, rank_metric, ui.month_label(as_of)), "youth_voice_rank_chart",
                              lambda point: unit_view(ranked[point["y"]]))
         ui.table_with_download(by_unit, ["unit", "district", *METRICS], f"青年之声单位排行_{as_of:%Y-%m}.xlsx",
                                key="youth_voice_units", drill=unit_view)
