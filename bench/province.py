@@ -12,6 +12,13 @@ to load one unit's 500-row ledger for December as an upload would, and this
 process's peak memory. Issue 13's targets at 1,000,000 organisations: every
 page's queries at most 0.15 x the floor, each AppTest run at most 2 s, one
 unit's load at most 2 s, at most 2 GiB.
+
+The database is held as the app holds it (league.db: one connection, a cursor
+per read). The same run measures readers against a write: 4 threads read the
+overview's progress and the coverage table continuously, first alone, then
+while one unit's ledger is loaded and committed; printed is how much longer
+the slowest read took during the load than the median read alone (the target:
+at most 100 ms).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import resource
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from datetime import date
 from importlib.metadata import version
@@ -34,6 +42,7 @@ from etl.pipeline import load_file  # noqa: E402
 from etl.province import build_province  # noqa: E402
 from league import access, queries  # noqa: E402
 from league.config import DB_ENV_VAR  # noqa: E402
+from league import db as store  # noqa: E402
 from league.db import Database  # noqa: E402
 
 AS_OF = date(2025, 6, 1)
@@ -98,14 +107,14 @@ def apptest_seconds(db: Database, repeat: int) -> dict[str, float]:
     return {page: median_seconds(lambda: cold(path), repeat) for page, path in PAGE_FILES.items()}
 
 
-def unit_load_seconds(db: Database, folder: Path) -> float:
-    """One unit's December ledger of 500 organisations, loaded as an upload is (a worker reads the file)."""
+def unit_ledger(db: Database, folder: Path, rank: int = 0) -> tuple[str, Path]:
+    """A unit's December ledger of up to 500 organisations as a workbook (the rank-th largest unit's)."""
     import xlsxwriter
 
     from etl.contract import contract
 
     unit = db.scalar("select unit from ledger where report_month = date '2025-12-01' group by unit"
-                     " order by count(*) desc, unit limit 1")
+                     " order by count(*) desc, unit limit 1 offset ?", [rank])
     rows = db.query("select * from ledger where unit = ? and report_month = date '2025-12-01' limit 500", [unit])
     fields = [f for f in contract().kinds["ledger"].fields if f.name in rows.columns]
     path = folder / "unit.xlsx"
@@ -118,12 +127,49 @@ def unit_load_seconds(db: Database, folder: Path) -> float:
             sheet.write_string(r, c, "" if value is None else ("是" if value is True else "否" if value is False
                                                                 else str(value)))
     book.close()
+    return unit, path
+
+
+def load_unit(db: Database, unit: str, path: Path) -> float:
+    """Seconds to load a unit's December ledger as an upload is (a worker reads the file)."""
     start = time.perf_counter()
     result = load_file(db, path, unit=unit, month=date(2025, 12, 1), accept_drop=True, today=date(2026, 1, 5))
     took = time.perf_counter() - start
     if result.status not in ("accepted", "unchanged"):
         raise RuntimeError([p.text() for p in result.errors])
     return took
+
+
+def reads_during_a_load(db: Database, unit: str, path: Path, readers: int = 4, alone_seconds: float = 5.0):
+    """(median read alone, slowest read while the load ran, the load's seconds): readers run the overview's
+    progress and the coverage table in turn, first alone, then while one unit's ledger loads and commits."""
+    scope = queries.whole_tree(db)
+    reads = [lambda: queries.progress_by_unit(db, scope, AS_OF), lambda: queries.coverage(db, scope, AS_OF)]
+    timings: list[tuple[float, float]] = []  # (start, seconds)
+    stop = threading.Event()
+
+    def read() -> None:
+        turn = 0
+        while not stop.is_set():
+            start = time.perf_counter()
+            reads[turn % len(reads)]()
+            timings.append((start, time.perf_counter() - start))
+            turn += 1
+
+    threads = [threading.Thread(target=read) for _ in range(readers)]
+    for thread in threads:
+        thread.start()
+    time.sleep(alone_seconds)
+    load_start = time.perf_counter()
+    loaded = load_unit(db, unit, path)
+    load_end = time.perf_counter()
+    time.sleep(1.0)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    alone = [t for start, t in timings if start + t < load_start]
+    during = [t for start, t in timings if start < load_end and start + t > load_start]
+    return statistics.median(alone), max(during, default=0.0), loaded
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,24 +186,29 @@ def main(argv: list[str] | None = None) -> int:
         for size in (int(s) for s in args.sizes.split(",")):
             folder = base / f"orgs-{size}"
             folder.mkdir(parents=True, exist_ok=True)
-            db = Database(folder / "league.duckdb")
+            path = folder / "league.duckdb"
             start = time.perf_counter()
-            if not db.path.exists():
-                build_province(db, orgs=size, seed=args.seed)
+            if not path.exists():
+                build_province(Database(path), orgs=size, seed=args.seed)
             built = time.perf_counter() - start
+            db = Database(path, hold=True)  # as the app holds it
             db.migrate()
             rows = db.scalar("select count(*) from ledger_rows")
             floor = median_seconds(lambda: db.query(FLOOR), args.repeat)
             pages = page_query_seconds(db, args.repeat)
             runs = apptest_seconds(db, max(1, args.repeat // 2))
-            loaded = unit_load_seconds(db, folder)
+            loaded = load_unit(db, *unit_ledger(db, folder, rank=0))
+            alone, slowest, concurrent_load = reads_during_a_load(db, *unit_ledger(db, folder, rank=1))
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+            store.release(path)
             print(f"\n{size:,} organisations, {rows:,} ledger rows (built in {built:.0f} s)")
             print(f"  full scan floor: {floor * 1000:.0f} ms")
             print(f"  {'page':<8}{'queries ms':>12}{'x floor':>10}{'AppTest s':>11}")
             for page in PAGES:
                 print(f"  {page:<8}{pages[page] * 1000:>12.0f}{pages[page] / floor:>10.2f}{runs[page]:>11.2f}")
             print(f"  one unit's 500-row ledger loaded in {loaded:.2f} s; peak memory {peak:.2f} GiB")
+            print(f"  4 readers: median read alone {alone * 1000:.0f} ms, slowest during a {concurrent_load:.2f} s"
+                  f" load {slowest * 1000:.0f} ms ({(slowest - alone) * 1000:+.0f} ms)")
     return 0
 
 
