@@ -263,7 +263,9 @@ def commit(db: Database, prepared: Prepared, *, confirmed: bool = False, refresh
                 prepared.problems)
             load.insert_rows(con, prepared.kind, prepared.submission_id, prepared.rows)
             if refresh_flags and (first_month := _first_month(prepared)):
-                flags.refresh(con, flags.months_from(con, prepared.kind, first_month))
+                # a ledger changes its own unit's flags and the month-wide ones; other sheets, every unit's
+                flags.refresh(con, flags.months_from(con, prepared.kind, first_month),
+                              [prepared.slot.unit_id] if prepared.kind == "ledger" and prepared.slot.unit_id else None)
             _audit(con, dataclasses.replace(prepared, status="accepted"), "upload_confirmed")
     except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
         log.exception("could not write %s", prepared.file_name)

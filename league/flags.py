@@ -72,17 +72,37 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         con.create_function(name, function, parameters, "DOUBLE", type="arrow")
 
 
-def refresh(con: duckdb.DuckDBPyConnection, report_months: Iterable[date]) -> None:
-    """Recompute every unit's flags of these months, inside the caller's transaction."""
+# The codes of flags_raised.sql's raised_month_flags: rules that weigh a month's units against each other.
+MONTH_WIDE_CODES = ("duplicate_uscc", "last_digit", "youth_voice_outlier", "question_totals_mismatch")
+
+
+def refresh(con: duckdb.DuckDBPyConnection, report_months: Iterable[date],
+            unit_ids: Iterable[int] | None = None) -> None:
+    """Recompute the flags of these months, inside the caller's transaction: every unit's, or, given
+    unit_ids (the units a ledger load changed), theirs and the month-wide rules' for every unit.
+
+    A unit's own rules read only its own ledgers, so at province size a load
+    recomputes 500 organisations' flags rather than a million's.
+    """
     months = sorted({m.replace(day=1) for m in report_months})
     if not months:
         return
-    con.execute("delete from quality_flags where list_contains($months, report_month)", {"months": months})
+    if unit_ids is None:
+        con.execute("delete from quality_flags where list_contains($months, report_month)", {"months": months})
+        raised = "raised_flags($months::date[])"
+        params = {"months": months}
+    else:
+        params = {"months": months, "units": sorted(set(unit_ids)), "month_wide": list(MONTH_WIDE_CODES)}
+        con.execute("delete from quality_flags where list_contains($months, report_month)"
+                    " and (list_contains($units, unit_id) or list_contains($month_wide, code))", params)
+        raised = ("(select * from raised_unit_flags($months::date[], $units::integer[])"
+                  " union all by name select * from raised_month_flags($months::date[]))")
+        del params["month_wide"]
     con.execute(
         "insert into quality_flags"
         " select unit_id, report_month, uscc, code, severity, message, evidence, current_timestamp"
-        " from raised_flags($months::date[])",
-        {"months": months},
+        f" from {raised}",
+        params,
     )
 
 

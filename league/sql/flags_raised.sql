@@ -1,20 +1,32 @@
 -- All the rules of flags.sql and flags_unit_month.sql together, and the view
 -- `flags` that pages, spot-check packs and the bulletin read.
 
--- Every flag of the months asked.
-create or replace macro raised_flags(months) as table
+-- The flags a rule raises from one unit's own ledgers alone, for some units
+-- (null: every unit): a load recomputes only its own unit's (league.flags).
+create or replace macro raised_unit_flags(months, units) as table
+    select * from flag_count_jump(months, units)
+    union all by name select * from flag_disappeared(months, units)
+    union all by name select * from flag_reappeared(months, units)
+    union all by name select * from flag_founding_date_moved(months, units)
+    union all by name select * from flag_founded_after_built(months, units)
+    union all by name select * from flag_copied_ledger(months, units)
+    union all by name select * from flag_milestone_bunching(months, units)
+    union all by name select * from flag_round_heaping(months, units);
+
+-- The flags that weigh a month's units against each other (one credit code on
+-- two units' ledgers; the correction over every unit's last-digit test) or come
+-- from Youth Voice sheets: always recomputed for every unit of the month.
+-- league.flags.MONTH_WIDE_CODES names their codes.
+create or replace macro raised_month_flags(months) as table
     select * from flag_duplicate_uscc(months)
-    union all by name select * from flag_count_jump(months)
-    union all by name select * from flag_disappeared(months)
-    union all by name select * from flag_reappeared(months)
-    union all by name select * from flag_founding_date_moved(months)
-    union all by name select * from flag_founded_after_built(months)
-    union all by name select * from flag_copied_ledger(months)
-    union all by name select * from flag_milestone_bunching(months)
-    union all by name select * from flag_round_heaping(months)
     union all by name select * from flag_last_digit(months)
     union all by name select * from flag_youth_voice_outlier(months)
     union all by name select * from flag_question_totals(months);
+
+-- Every flag of the months asked.
+create or replace macro raised_flags(months) as table
+    select * from raised_unit_flags(months, null)
+    union all by name select * from raised_month_flags(months);
 
 -- The view pages, spot-check packs and the bulletin read (interfaces.md): one
 -- row per raised flag, the organisation named as its newest ledger row names

@@ -6,14 +6,14 @@
 
 -- copied_ledger: at least flag_copied_min_rows rows, every one identical in
 -- every contract field to the unit's previous ledger, and no row more or less.
-create or replace macro flag_copied_ledger(months) as table
+create or replace macro flag_copied_ledger(months, units) as table
 with compared as (
     select m.unit_id, m.report_month, m.previous_month, m.submission_id, m.previous_submission_id,
            count(*) as rows_now,
            count(p.uscc) filter (where p.fields is not distinct from c.fields) as rows_same
-    from flag_unit_months() m
-    join flag_ledger() c on c.submission_id = m.submission_id
-    left join flag_ledger() p on p.submission_id = m.previous_submission_id and p.uscc = c.uscc
+    from flag_unit_months(units) m
+    join flag_ledger(units) c on c.submission_id = m.submission_id
+    left join flag_ledger(units) p on p.submission_id = m.previous_submission_id and p.uscc = c.uscc
     where list_contains(months, m.report_month)
     group by all
 ),
@@ -42,7 +42,7 @@ select * from final;
 -- ones. Read from the unit's ledger of the month after the milestone's when it
 -- has one (a ledger sent on the 26th cannot show an organisation founded on the
 -- 30th), else from the milestone month's own; raised on the milestone month.
-create or replace macro flag_milestone_bunching(months) as table
+create or replace macro flag_milestone_bunching(months, units) as table
 with milestones as (
     select t.report_month, ms.due_date, ms.share,
            plan_setting('flag_bunching_window_days')::integer as window_days
@@ -54,6 +54,7 @@ source_ledgers as (
            arg_max(s.submission_id, s.report_month) as submission_id
     from milestones ms
     join ledger_submissions s on s.report_month in (ms.report_month, ms.report_month + interval 1 month)
+    where units is null or list_contains(units, s.unit_id)
     group by all
 ),
 built as (
@@ -89,11 +90,11 @@ select * from final;
 -- The counts the digit rules look at, in each ledger of the months asked:
 -- employees, youth employees and league members from flag_count_min_value - 5
 -- up (the values just below the smallest tested one are its neighbours).
-create or replace macro flag_ledger_counts(months) as table
+create or replace macro flag_ledger_counts(months, units) as table
     select unit_id, report_month, x
     from (
         select unit_id, report_month, unnest([employees, youth_employees, league_members]) as x
-        from flag_ledger()
+        from flag_ledger(units)
         where list_contains(months, report_month)
     )
     where x >= plan_setting('flag_count_min_value') - 5;
@@ -108,12 +109,12 @@ create or replace macro flag_ledger_counts(months) as table
 -- 468 over 125; centred, 98 and none). Over flag_heaping_rough (125) is "rough"
 -- and over flag_heaping_very_rough (175) "very rough" on the UN's scale. Needs
 -- at least flag_heaping_min_values counts.
-create or replace macro flag_round_heaping(months) as table
+create or replace macro flag_round_heaping(months, units) as table
 with indexed as (
     select unit_id, report_month, count(*) as counts,
            count(*) filter (where x >= plan_setting('flag_count_min_value') and x % 5 = 0) as round_counts,
            100 * round_counts / (counts / 5) as whipple
-    from flag_ledger_counts(months)
+    from flag_ledger_counts(months, units)
     where x >= plan_setting('flag_count_min_value') - 2
     group by unit_id, report_month
     having count(*) >= plan_setting('flag_heaping_min_values')
@@ -149,13 +150,13 @@ select * from final;
 create or replace macro flag_last_digit(months) as table
 with observed as (
     select unit_id, report_month, x % 10 as digit, count(*) as observed
-    from flag_ledger_counts(months)
+    from flag_ledger_counts(months, null)
     where x >= plan_setting('flag_count_min_value')
     group by all
 ),
 spread as (
     select unit_id, report_month, (x + k) % 10 as digit, sum(if(abs(k) = 5, 0.05, 0.1)) as weight
-    from flag_ledger_counts(months), (select unnest(range(-5, 6)) as k)
+    from flag_ledger_counts(months, null), (select unnest(range(-5, 6)) as k)
     where x + k >= plan_setting('flag_count_min_value')
     group by all
 ),
