@@ -245,7 +245,9 @@ class StreamlitPage:
     def download(self, button: str, folder: Path, within: str | None = None) -> Path:
         """Click a download button (the one inside CSS `within`, if given) and keep the file under its own name."""
         scope = self.page.locator(within) if within else self.page
-        with self.page.expect_download() as started:
+        # The file may be written when the button is pressed (a checked upload's marked report): on a busy
+        # machine that can take longer than a script run.
+        with self.page.expect_download(timeout=3 * RUN_TIMEOUT_MS) as started:
             scope.get_by_role("button", name=button).click()
         download = started.value
         folder.mkdir(parents=True, exist_ok=True)
