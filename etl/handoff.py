@@ -73,11 +73,15 @@ class _PerThread(io.TextIOBase):
         return getattr(self._current(), name)
 
 
+_INSTALLING = threading.Lock()  # two commands arriving together put the streams in place once
+
+
 def _own_stdio() -> tuple[_PerThread, _PerThread, _PerThread]:
     """Put per-thread streams in place once per process."""
-    if not isinstance(sys.stdout, _PerThread):
-        sys.stdout, sys.stderr, sys.stdin = _PerThread(sys.stdout), _PerThread(sys.stderr), _PerThread(sys.stdin)
-    return sys.stdout, sys.stderr, sys.stdin
+    with _INSTALLING:
+        if not isinstance(sys.stdout, _PerThread):
+            sys.stdout, sys.stderr, sys.stdin = _PerThread(sys.stdout), _PerThread(sys.stderr), _PerThread(sys.stdin)
+        return sys.stdout, sys.stderr, sys.stdin
 
 
 def _run_here(run: Callable[[list[str], str], int], request: dict) -> dict:

@@ -63,7 +63,7 @@ def _key(path: Path) -> str:
 
 
 def _open(path: Path) -> duckdb.DuckDBPyConnection:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """The file opened (its folder made already, for its lock file), with the functions the rules call."""
     con = duckdb.connect(str(path))
     # The p-value functions of flags.sql's rules, registered before any transaction: a registration
     # rolled back with one cannot be made again on that connection (duckdb 1.5). Cursors inherit them.

@@ -46,7 +46,8 @@ def rates_figure(rates: pl.DataFrame, year: int) -> go.Figure:
 
 
 def most_owing(grid: pl.DataFrame) -> pl.DataFrame:
-    """The units the grid chart draws: those with the most months missing or late first, at most ui.CHART_ROWS."""
+    """The units the grid chart draws, in its order: the most months missing, then late, first (at most
+    ui.CHART_ROWS of them)."""
     owing = (grid.group_by("unit", maintain_order=True)
              .agg(missing=(pl.col("timeliness") == "未报送").sum(), late=(pl.col("timeliness") == "逾期").sum())
              .sort("missing", "late", descending=True, maintain_order=True))
@@ -143,7 +144,7 @@ ui.table_with_download(shown, [c for c in COMPLETENESS_COLUMNS if level == "unit
 st.subheader("各单位报送明细")
 wide, narrow = ui.wide_and_narrow("submission_grid")
 with wide:
-    st.plotly_chart(grid_figure(grid.join(most_owing(grid), on="unit", how="semi", maintain_order="left")),
+    st.plotly_chart(grid_figure(most_owing(grid).join(grid, on="unit", maintain_order="left")),
                     key="submission_grid_chart")
 with narrow:
     narrow_grid(grid)

@@ -10,9 +10,14 @@ from league.db import Database
 PASSWORD = "test-password-2026"
 
 
+def account_name(role: str, scope: str | None = None) -> str:
+    """The name tests give the account of a role and scope."""
+    return f"测试{access.ROLES[role]}{scope or ''}"
+
+
 def account(db: Database, role: str, scope: str | None = None) -> str:
     """The name of an account with this role and scope in `db`, made on first use (password PASSWORD)."""
-    name = f"测试{access.ROLES[role]}{scope or ''}"
+    name = account_name(role, scope)
     if not db.scalar("select count(*) from users where name = ?", [name]):
         access.add_user(db, name, role, scope, PASSWORD, by="测试")
     return name

@@ -150,10 +150,9 @@ def account_for(app_db: Path, role: str, scope: str | None = None) -> tuple[str,
     import subprocess
     import sys
 
-    from league.access import ROLES
-    from tests.accounts import PASSWORD
+    from tests.accounts import PASSWORD, account_name
 
-    name = f"测试{ROLES[role]}{scope or ''}"
+    name = account_name(role, scope)
 
     def command(*args: str, password: str | None = None) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "etl", "users", "--db", str(app_db), *args], cwd=REPO_ROOT,
