@@ -15,6 +15,7 @@ again, so it never holds the file from the app for longer than one load.
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -52,6 +53,15 @@ class _Held:
     file_lock: FileLock
     writing: threading.RLock = field(default_factory=threading.RLock)
     stop: Callable[[], None] | None = None
+    commits: int = 0  # writes committed since the file was taken, for work that follows them
+    committed: threading.Condition = field(default_factory=threading.Condition)
+    released: bool = False
+
+    def note(self, *, commit: bool = False, release: bool = False) -> None:
+        with self.committed:
+            self.commits += commit
+            self.released |= release
+            self.committed.notify_all()
 
 
 _HELD: dict[str, _Held] = {}
@@ -76,17 +86,19 @@ def _file_lock(path: Path) -> FileLock:
 
 
 def release(path: Path | str | None = None) -> None:
-    """Let go of a held database file (every one when path is None): stop its hand-off, checkpoint, close.
+    """Let go of a held database file (every one when path is None): stop what it serves, checkpoint, close.
 
     A Database made with hold=True takes the file again on its next use.
     """
     with _HOLDING:
         keys = list(_HELD) if path is None else [k for k in [_key(Path(path))] if k in _HELD]
         for key in keys:
-            held = _HELD.pop(key)
+            held = _HELD[key]
             with held.writing:  # a write in progress finishes first
+                held.note(release=True)
                 if held.stop is not None:
-                    held.stop()
+                    held.stop()  # still registered: what it stops may finish a read on the held file
+                del _HELD[key]
                 held.connection.close()
                 held.file_lock.release(force=True)
 
@@ -191,6 +203,44 @@ class Database:
                 con.rollback()
                 raise
             con.commit()
+        if held is not None:
+            held.note(commit=True)
+
+    def after_commits(self, work: Callable[[Database], None]) -> Callable[[], None]:
+        """Run `work` in a thread of its own after writes commit, returning what stops it.
+
+        For a holding process (every write here goes through it; the app's
+        migration at its start is one): writes that commit while the work runs
+        are followed by one more run, not one each. An error in the work is
+        logged and waits for the next commit.
+        """
+        held = self._held()
+        stopped = threading.Event()
+        seen = held.commits
+
+        def follow() -> None:
+            nonlocal seen
+            while True:
+                with held.committed:
+                    held.committed.wait_for(lambda: held.commits != seen or held.released or stopped.is_set())
+                    if held.released or stopped.is_set():
+                        return
+                    seen = held.commits
+                try:
+                    work(self)
+                except Exception:  # noqa: BLE001 - the next commit tries again; a page makes it itself meanwhile
+                    logging.getLogger(__name__).exception("work after a commit failed")
+
+        thread = threading.Thread(target=follow, name=f"after-commits:{self.path.name}", daemon=True)
+        thread.start()
+
+        def stop() -> None:
+            stopped.set()
+            held.note()
+            if thread is not threading.current_thread():
+                thread.join()
+
+        return stop
 
     def query(self, sql: str, params: list | dict | None = None) -> pl.DataFrame:
         with self.connect() as con:

@@ -75,6 +75,7 @@ from league import queries
 from league.db import Database
 
 DRAWS = 4000
+COUNT = np.int32  # a unit's count in a draw: half the memory of int64 for a province's draws
 SEED = 20250531  # fixed: the same data give the same forecast on every page and run
 INTERVAL = (0.1, 0.9)  # the 80% prediction interval: 10th and 90th percentiles of the draws
 MIN_GROUP_UNITS = 8  # a level with fewer units with a target borrows the prior of all units
@@ -120,10 +121,6 @@ class Draws:
     dates: list[date]
     counts: np.ndarray
     judged: bool
-
-    def summed(self, members: np.ndarray) -> np.ndarray:
-        """Draws of the sum over groups of units: members is groups x units (0/1); groups x draws x points."""
-        return np.tensordot(members, self.counts, axes=1)
 
 
 # --- the model ----------------------------------------------------------------
@@ -182,7 +179,7 @@ def draw_counts(pace: Gamma, exposure: np.ndarray, shocks: np.ndarray, rng: np.r
     """
     draws = shocks.shape[0]
     rates = rng.gamma(pace.shape, 1.0 / pace.rate, size=(draws, len(exposure))).T
-    counts = np.zeros((len(exposure), draws, exposure.shape[1]), dtype=np.int64)
+    counts = np.zeros((len(exposure), draws, exposure.shape[1]), dtype=COUNT)
     live = exposure.any(axis=0)  # a season asks nothing of most stretches: no draws there
     counts[:, :, live] = rng.poisson(rates[:, :, None] * shocks[None, :, live] * exposure[:, None, live])
     return counts
@@ -274,7 +271,7 @@ def _draw_ahead(seasons: list[_Season], built: np.ndarray, scale: np.ndarray, le
                    for pace, season in zip(paces, seasons) if season.own)
     variance = month_shock_variance(built[fitted].sum(axis=0), expected) if model.month_shocks else 0.0
     shocks = draw_shocks(np.array([day.month for day in ends]), variance, model.draws, rng)
-    counts = np.zeros((paced.sum(), model.draws, len(ends)), dtype=np.int64)
+    counts = np.zeros((paced.sum(), model.draws, len(ends)), dtype=COUNT)
     for pace, season in zip(paces, seasons):
         borrowed = 1.0 if season.own else draw_shocks(np.zeros(1), BORROWED_SEASON_CV**2, model.draws, rng)
         counts += draw_counts(Gamma(pace.shape[paced], pace.rate[paced]),
@@ -289,7 +286,7 @@ def simulate(monthly: pl.DataFrame, milestones: pl.DataFrame, model: Model = MOD
     units = now.select("unit", "district", "level", "target", "done")
     dates = sorted(set(milestones["due_date"]))
     if history.is_empty() or not dates:
-        return Draws(units, [], np.zeros((len(units), model.draws, 0), dtype=np.int64), judged=False)
+        return Draws(units, [], np.zeros((len(units), model.draws, 0), dtype=COUNT), judged=False)
     months = history.select("report_month", "month_end", "milestone_due").unique().sort("report_month")
     built = history["built"].to_numpy().reshape(len(units), len(months)).astype(float)
     plan = dict(monthly.select("month_end", "expected_share").unique().iter_rows())
@@ -302,18 +299,18 @@ def simulate(monthly: pl.DataFrame, milestones: pl.DataFrame, model: Model = MOD
     # with no ledger from any unit with a target yet there is no pace to judge by at all.
     paced = scale > 0
     judged = bool((paced & observed).any())
-    counts = np.zeros((len(units), model.draws, len(ends)), dtype=np.int64)
+    counts = np.zeros((len(units), model.draws, len(ends)), dtype=COUNT)
     if judged:
         counts[paced] = _draw_ahead(_seasons(months, plan, ends, model.pace), built, scale,
                                     units["level"].to_numpy(), observed, ends, model)
-    counts = counts.cumsum(axis=2) + units["done"].to_numpy()[:, None, None]
+    counts = counts.cumsum(axis=2, dtype=COUNT) + units["done"].to_numpy().astype(COUNT)[:, None, None]
     return Draws(units, dates, counts[:, :, [ends.index(day) for day in dates]], judged)
 
 
 # --- from draws to what a page shows -----------------------------------------------
 
-def _groups(units: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
-    """The units, their districts and the total, with target and done added up; and who is in each (groups x units)."""
+def _groups(units: pl.DataFrame) -> pl.DataFrame:
+    """The total, the districts and the units, with target and done added up (a district's are its units')."""
     known_sum = pl.when(pl.col("target").is_not_null().any()).then(pl.col("target").sum())
     sums = {"target": known_sum, "done": pl.col("done").sum()}
     districts = (units.group_by("district").agg(**sums)
@@ -321,22 +318,30 @@ def _groups(units: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
     total = units.select(**sums).filter(pl.lit(not units.is_empty())).with_columns(  # no units, no total
         level=pl.lit("total"), unit=pl.lit(None, pl.String), district=pl.lit(None, pl.String))
     columns = ["level", "unit", "district", "target", "done"]
-    groups = pl.concat([total.select(columns), districts.select(columns),
-                        units.with_columns(level=pl.lit("unit")).select(columns)], how="vertical_relaxed")
-    unit_district = units["district"].to_numpy()
-    members = np.vstack([
-        np.ones((total.height, len(units))),
-        np.array([unit_district == name for name in districts["district"]], dtype=float).reshape(districts.height, len(units)),
-        np.eye(len(units)),
-    ])
-    return groups, members
+    return pl.concat([total.select(columns), districts.select(columns),
+                      units.with_columns(level=pl.lit("unit")).select(columns)], how="vertical_relaxed")
+
+
+def _picked(draws: Draws, groups: pl.DataFrame, group: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The draws of each asked group's count at each asked point (rows x draws); `group` indexes `_groups`' rows.
+
+    A district's or the total's draws are the sums of its units' draws, made once per area.
+    """
+    areas = groups.filter(pl.col("level") != "unit").select("level", "district").rows()
+    unit_district = draws.units["district"].to_numpy()
+    sums = [draws.counts.sum(axis=0) if level == "total" else draws.counts[unit_district == district].sum(axis=0)
+            for level, district in areas]
+    picked = np.empty((len(group), draws.counts.shape[1]), dtype=draws.counts.dtype)
+    of_unit = group >= len(areas)
+    picked[of_unit] = draws.counts[group[of_unit] - len(areas), :, at[of_unit]]
+    for row in np.flatnonzero(~of_unit):
+        picked[row] = sums[group[row]][:, at[row]]
+    return picked
 
 
 def summarise(draws: Draws, milestones: pl.DataFrame) -> pl.DataFrame:
     """One row per unit, district and the total x remaining point (see `forecast`)."""
-    groups, members = _groups(draws.units)
-    counts = draws.summed(members)
-    low, median, high = np.quantile(counts, [INTERVAL[0], 0.5, INTERVAL[1]], axis=1, method="inverted_cdf")
+    groups = _groups(draws.units)
     points = (
         groups.with_row_index("group")
         .join(milestones.select("level", "unit", "district", "point", "due_date", "share", "needed", "months_left"),
@@ -346,11 +351,13 @@ def summarise(draws: Draws, milestones: pl.DataFrame) -> pl.DataFrame:
     )
     group, at = points["group"].to_numpy().astype(np.intp), points["at"].to_numpy().astype(np.intp)
     needed = points["needed"].to_numpy(allow_copy=True).astype(float)  # null (no target) is nan
-    reached = (counts[group, :, at] >= needed[:, None]).mean(axis=1)
+    picked = _picked(draws, groups, group, at)
+    low, median, high = np.quantile(picked, [INTERVAL[0], 0.5, INTERVAL[1]], axis=1, method="inverted_cdf")
+    reached = (picked >= needed[:, None]).mean(axis=1)
     forecast = {"p_reach": pl.Series(np.where(np.isnan(needed), np.nan, reached)).fill_nan(None),
-                "median": pl.Series(median[group, at], dtype=pl.Int64),
-                "low": pl.Series(low[group, at], dtype=pl.Int64),
-                "high": pl.Series(high[group, at], dtype=pl.Int64)}
+                "median": pl.Series(median, dtype=pl.Int64),
+                "low": pl.Series(low, dtype=pl.Int64),
+                "high": pl.Series(high, dtype=pl.Int64)}
     return points.with_columns(
         **{name: pl.when(pl.lit(draws.judged)).then(pl.lit(values)) for name, values in forecast.items()},
         needed_per_month=((pl.col("needed") - pl.col("done")).clip(lower_bound=0) / pl.col("months_left"))
@@ -392,8 +399,18 @@ def by_next_milestone(monthly: pl.DataFrame, milestones: pl.DataFrame, model: Mo
     likely to reach the next point first.
     """
     draws = simulate(monthly, milestones, model)
-    groups, _ = _groups(draws.units)
-    points = summarise(draws, milestones)
+    return next_milestone(_groups(draws.units), summarise(draws, milestones))
+
+
+def projection(monthly: pl.DataFrame, milestones: pl.DataFrame, model: Model = MODEL
+               ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`forecast`'s rows with the groups they are of (`_groups`), for `next_milestone`: one simulation for both."""
+    draws = simulate(monthly, milestones, model)
+    return _groups(draws.units), summarise(draws, milestones)
+
+
+def next_milestone(groups: pl.DataFrame, points: pl.DataFrame) -> pl.DataFrame:
+    """`by_next_milestone`'s rows from `projection`'s."""
     keys = ["level", "unit", "district"]
     upcoming = (points.sort("due_date", pl.col("point") != "milestone")
                 .group_by(keys, maintain_order=True).first()
@@ -419,7 +436,7 @@ def _outcomes(db: Database, scope: str, year: int, districts: Sequence[str] | No
     monthly = queries.monthly_built(db, scope, last, districts).filter(pl.col("report_month") <= last)
     frames = []
     for (month,), rows in monthly.group_by("report_month"):
-        groups, _ = _groups(rows.select("unit", "district", "level", "target", "done"))
+        groups = _groups(rows.select("unit", "district", "level", "target", "done"))
         frames.append(groups.select("level", "unit", "district", report_month=pl.lit(month),
                                     outcome=pl.col("done").cast(pl.Int64)))
     return pl.concat(frames)

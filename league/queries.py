@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from league.db import Database
+from league.memo import Memo
 
 QUERIES_DIR = Path(__file__).parent / "sql" / "queries"
 
@@ -203,6 +204,22 @@ def forecast_milestones(
     )
 
 
+# A forecast costs seconds at a province (a Monte Carlo over every unit), so each is made once per
+# data version and kept: pages, sessions and the warm-up after a load (warm_forecast) share it.
+_PROJECTIONS: Memo[tuple[pl.DataFrame, pl.DataFrame]] = Memo(size=16)
+
+
+def _projection(db, scope, as_of_month, districts, org_type, signed_off_only) -> tuple[pl.DataFrame, pl.DataFrame]:
+    from league import forecast  # not at the top: league.forecast reads its rows through this module
+
+    month, districts, org_type = _month(as_of_month), _districts(districts), _org_type(org_type)
+    key = (str(db.path.resolve()), db.data_version(), scope, month, tuple(districts or ()), org_type, signed_off_only)
+    return _PROJECTIONS.get(key, lambda: forecast.projection(
+        monthly_built(db, scope, month, districts, org_type, signed_off_only),
+        forecast_milestones(db, scope, month, districts, org_type),
+    ))
+
+
 def milestone_forecast_points(
     db: Database, scope: str | None, as_of_month: date,
     districts: Sequence[str] | None = None, org_type: str | None = None, signed_off_only: bool = False,
@@ -212,12 +229,7 @@ def milestone_forecast_points(
     Columns as league.forecast.forecast: level, unit, district, target, done, point, due_date,
     share, needed, months_left, p_reach, median, low, high (80% interval), needed_per_month.
     """
-    from league import forecast  # not at the top: league.forecast reads its rows through this module
-
-    return forecast.forecast(
-        monthly_built(db, scope, as_of_month, districts, org_type, signed_off_only),
-        forecast_milestones(db, scope, as_of_month, districts, org_type),
-    )
+    return _projection(db, scope, as_of_month, districts, org_type, signed_off_only)[1]
 
 
 def milestone_forecast(
@@ -232,12 +244,18 @@ def milestone_forecast(
     needed_per_month, p_year_target, year_end_median, year_end_low,
     year_end_high, projected_short. Least likely to make it first within each level.
     """
-    from league import forecast  # not at the top: league.forecast reads its rows through this module
+    from league import forecast
 
-    return forecast.by_next_milestone(
-        monthly_built(db, scope, as_of_month, districts, org_type, signed_off_only),
-        forecast_milestones(db, scope, as_of_month, districts, org_type),
-    )
+    return forecast.next_milestone(*_projection(db, scope, as_of_month, districts, org_type, signed_off_only))
+
+
+def warm_forecast(db: Database) -> None:
+    """Make the forecast the overview opens on (the whole tree, the default month, every ledger) ahead of
+    its first visitor: the app runs this when it takes the database and after every write it commits."""
+    scope = whole_tree(db)
+    month = default_month(ledger_months(db, scope))
+    if scope is not None and month is not None:
+        _projection(db, scope, month, None, None, False)
 
 
 # --- 总览: the alert list ---------------------------------------------------

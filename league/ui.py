@@ -155,17 +155,19 @@ def wide_and_narrow(key: str) -> tuple:
 
 # --- the database and cached queries -------------------------------------
 
-def _serve_command_line(db: Database):
-    """While this process holds the database, `python -m etl …` from a shell runs here (etl.handoff)."""
+def _serve(db: Database) -> Callable[[], None]:
+    """While this process holds the database: `python -m etl …` from a shell runs here (etl.handoff), and the
+    overview's forecast is made ahead of its visitors now and after every write (queries.warm_forecast)."""
     from etl import handoff
     from etl.__main__ import run_handed_off
 
-    return handoff.serve(db, run_handed_off)
+    stops = [handoff.serve(db, run_handed_off), db.after_commits(queries.warm_forecast)]
+    return lambda: [stop() for stop in stops]
 
 
 @st.cache_resource(show_spinner=False)
 def _open_database(path: str) -> Database:
-    db = Database(path, hold=True, serve=_serve_command_line)
+    db = Database(path, hold=True, serve=_serve)
     db.migrate()
     return db
 

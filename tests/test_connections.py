@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import polars as pl
@@ -143,3 +144,51 @@ def test_letting_go_stops_the_handoff_and_another_process_may_open_the_file(held
     assert run.returncode == 0, run.stderr
     assert held.scalar("select count(*) from targets") == 2  # held again on its next use
     assert handoff.handoff_file(held.path).exists()
+
+
+def test_work_after_commits_runs_once_more_for_the_commits_made_while_it_ran(held):
+    running, go, runs = threading.Event(), threading.Event(), []
+
+    def work(db):
+        runs.append(db.scalar("select count(*) from plan_settings where name like 'probe%'"))
+        running.set()
+        assert go.wait(WAIT_SECONDS)
+
+    def probe(number):
+        with held.transaction() as con:
+            con.execute("insert into plan_settings (name, value, description) values (?, 1, 'probe')",
+                        [f"probe{number}"])
+
+    stop = held.after_commits(work)
+    probe(1)
+    assert running.wait(WAIT_SECONDS)
+    probe(2)
+    probe(3)
+    go.set()
+    deadline = time.monotonic() + WAIT_SECONDS
+    while runs[-1] != 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop()
+    assert runs == [1, 3]  # two commits while the first run ran: one run more, which saw both
+
+
+def test_the_overview_forecast_is_made_after_a_load_before_anyone_asks_for_it(held, monkeypatch):
+    from league import forecast, queries
+
+    queries.warm_forecast(held)  # the one the app's start made (or is making): waited for, not made again
+    made = []
+    projection = forecast.projection
+    monkeypatch.setattr(forecast, "projection", lambda *args: made.append(args) or projection(*args))
+    run = etl("load", "--db", str(held.path), str(CASES / "ledger_2025-04.csv"))
+    assert run.returncode == 0, run.stderr
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not made and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert made, "nothing made the forecast after the load"
+    scope = queries.whole_tree(held)
+    month = queries.default_month(queries.ledger_months(held, scope))
+    assert month.month == 4  # the load moved the overview onto April
+    shown = queries.milestone_forecast(held, scope, month)  # a visitor now: waits for the warm-up if it is not done
+    assert len(made) == 1
+    assert shown.equals(forecast.by_next_milestone(queries.monthly_built(held, scope, month),
+                                                   queries.forecast_milestones(held, scope, month)))
