@@ -73,13 +73,14 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # The codes of flags_raised.sql's raised_month_flags: rules that weigh a month's units against each other.
-MONTH_WIDE_CODES = ("duplicate_uscc", "last_digit", "youth_voice_outlier", "question_totals_mismatch")
+MONTH_WIDE_CODES = ("last_digit", "youth_voice_outlier", "question_totals_mismatch")
 
 
 def refresh(con: duckdb.DuckDBPyConnection, report_months: Iterable[date],
             unit_ids: Iterable[int] | None = None) -> None:
     """Recompute the flags of these months, inside the caller's transaction: every unit's, or, given
-    unit_ids (the units a ledger load changed), theirs and the month-wide rules' for every unit.
+    unit_ids (the units a ledger load changed), theirs, the month-wide rules' for every unit, and the
+    duplicate credit codes among the codes on their ledgers or their flags.
 
     A unit's own rules read only its own ledgers, so at province size a load
     recomputes 500 organisations' flags rather than a million's.
@@ -92,12 +93,22 @@ def refresh(con: duckdb.DuckDBPyConnection, report_months: Iterable[date],
         raised = "raised_flags($months::date[])"
         params = {"months": months}
     else:
-        params = {"months": months, "units": sorted(set(unit_ids)), "month_wide": list(MONTH_WIDE_CODES)}
+        params = {"months": months, "units": sorted(set(unit_ids))}
+        # A code the units hold now or were flagged for sharing before: another unit's flag for it may come or go.
+        params["usccs"] = con.execute(
+            "select coalesce(list(distinct uscc), []) from ("
+            " select r.uscc from ledger_submissions s join ledger_rows r using (submission_id)"
+            " where list_contains($units, s.unit_id) and list_contains($months, s.report_month)"
+            " union all select uscc from quality_flags where code = 'duplicate_uscc'"
+            " and list_contains($units, unit_id) and list_contains($months, report_month))"
+            " where uscc is not null", params).fetchone()[0]
         con.execute("delete from quality_flags where list_contains($months, report_month)"
-                    " and (list_contains($units, unit_id) or list_contains($month_wide, code))", params)
+                    " and (list_contains($units, unit_id) or list_contains($month_wide, code)"
+                    " or (code = 'duplicate_uscc' and uscc in (select unnest($usccs::varchar[]))))",
+                    params | {"month_wide": list(MONTH_WIDE_CODES)})
         raised = ("(select * from raised_unit_flags($months::date[], $units::integer[])"
+                  " union all by name select * from flag_duplicate_uscc($months::date[], $usccs::varchar[])"
                   " union all by name select * from raised_month_flags($months::date[]))")
-        del params["month_wide"]
     con.execute(
         "insert into quality_flags"
         " select unit_id, report_month, uscc, code, severity, message, evidence, current_timestamp"

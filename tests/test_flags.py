@@ -47,8 +47,9 @@ def org(n: int, **values) -> dict:
             "league_org_date": None, "note": None} | values
 
 
-def add_ledger(db: Database, unit: str, month: date, rows: list[dict]) -> None:
-    """One accepted ledger for the unit-month, and the flags recomputed as a load would."""
+def add_ledger(db: Database, unit: str, month: date, rows: list[dict], only_its_unit: bool = False) -> None:
+    """One accepted ledger for the unit-month, and the flags recomputed: every unit's, or as a load does,
+    its own unit's and the month-wide ones."""
     with db.transaction() as con:
         submission_id = con.execute(
             "insert into submissions (kind, unit_id, report_month, file_name, sha256, received_at, submitted_by,"
@@ -60,7 +61,8 @@ def add_ledger(db: Database, unit: str, month: date, rows: list[dict]) -> None:
             f" values (?{', ?' * len(LEDGER_COLUMNS)})",
             [[submission_id, *(row[c] for c in LEDGER_COLUMNS)] for row in rows])
         marts.add(con, [submission_id])
-        flags.refresh(con, flags.months_from(con, "ledger", month))
+        unit_ids = [con.execute("select unit_id from units where name = ?", [unit]).fetchone()[0]]
+        flags.refresh(con, flags.months_from(con, "ledger", month), unit_ids if only_its_unit else None)
 
 
 def add_youth_voice(db: Database, unit: str, values: list[int], first: date = date(2024, 1, 1)) -> None:
@@ -88,6 +90,16 @@ def evidence(frame: pl.DataFrame, row: int = 0) -> dict:
 
 
 # --- per organisation ---------------------------------------------------------------------------------
+
+def test_a_load_that_drops_a_shared_credit_code_clears_the_other_units_flag_too(db):
+    add_ledger(db, "甲街道", APRIL, [org(1), org(2)], only_its_unit=True)
+    add_ledger(db, "乙街道", APRIL, [org(2), org(3)], only_its_unit=True)
+    assert raised(db, "duplicate_uscc")["unit"].to_list() == ["乙街道", "甲街道"]
+    add_ledger(db, "乙街道", APRIL, [org(3)], only_its_unit=True)  # replaced, 组织2 no longer on it
+    assert raised(db, "duplicate_uscc").is_empty()
+    add_ledger(db, "乙街道", APRIL, [org(1), org(3)], only_its_unit=True)  # and now 组织1 is on both
+    assert raised(db, "duplicate_uscc").select("unit", "uscc").rows() == [("乙街道", "USCC0001"), ("甲街道", "USCC0001")]
+
 
 def test_duplicate_credit_code_is_raised_on_both_units_of_the_month(db):
     add_ledger(db, "甲街道", APRIL, [org(1), org(2)])

@@ -24,6 +24,7 @@ SEGMENTS = ("all", "above_scale", "park", "league_society_member")
 
 organisation = st.fixed_dictionaries({
     "number": st.integers(0, 11),  # a unit's pool of twelve organisations: the same ones come back month to month
+    "shared": st.booleans(),  # its credit code is on the other unit's pool too (duplicate_uscc)
     "org_type": st.sampled_from(["非公有制企业", "社会组织"]),
     "above_scale": st.booleans(),
     "park": st.sampled_from(["", "光谷软件园"]),
@@ -42,8 +43,8 @@ step = st.one_of(
 )
 
 
-def credit_code(unit: str, number: int) -> str:
-    body = f"9142010{UNITS.index(unit)}MA4P{number:05d}"  # not the template example's code
+def credit_code(unit: str, number: int, shared: bool) -> str:
+    body = f"9142010{9 if shared else UNITS.index(unit)}MA4P{number:05d}"  # not the template example's code
     return body + uscc.calc_check_digit(body)
 
 
@@ -54,7 +55,7 @@ def write_ledger(folder: Path, unit: str, month: date, organisations: list[dict]
     for index, o in enumerate(organisations):
         founded = o["league_org_date"] and min(o["league_org_date"], month.replace(day=28))  # not after the month
         rows.append({
-            "org_name": f"{unit}第{o['number']}号公司", "uscc": credit_code(unit, o["number"]),
+            "org_name": f"{unit}第{o['number']}号公司", "uscc": credit_code(unit, o["number"], o["shared"]),
             "district": "东湖区", "street": "和平街道", "industry": ["互联网", "快递服务"][o["number"] % 2],
             "org_type": o["org_type"], "above_scale": "是" if o["above_scale"] else "否", "park": o["park"],
             "league_society_member": "是" if o["league_society_member"] else "否",

@@ -55,13 +55,15 @@ create or replace macro flag_org_pairs(months, units) as table
     where list_contains(months, m.report_month);
 
 -- duplicate_uscc: one credit code on two or more units' ledgers of the same
--- month; raised on each of those units' rows.
-create or replace macro flag_duplicate_uscc(months) as table
+-- month; raised on each of those units' rows. For some credit codes only (null:
+-- every one): a load recomputes the codes on its unit's ledger and its flags.
+create or replace macro flag_duplicate_uscc(months, usccs) as table
 with reported as (
     select l.unit_id, u.name as unit, l.report_month, l.uscc, l.org_name
     from flag_ledger(null) l
     join units u using (unit_id)
     where list_contains(months, l.report_month)
+      and (usccs is null or l.uscc in (select unnest(usccs)))
 ),
 shared as (
     select report_month, uscc, list(unit order by unit) as units

@@ -13,19 +13,19 @@ create or replace macro raised_unit_flags(months, units) as table
     union all by name select * from flag_milestone_bunching(months, units)
     union all by name select * from flag_round_heaping(months, units);
 
--- The flags that weigh a month's units against each other (one credit code on
--- two units' ledgers; the correction over every unit's last-digit test) or come
--- from Youth Voice sheets: always recomputed for every unit of the month.
--- league.flags.MONTH_WIDE_CODES names their codes.
+-- The flags that weigh a month's units against each other (the correction over
+-- every unit's last-digit test) or come from Youth Voice sheets: always
+-- recomputed for every unit of the month. league.flags.MONTH_WIDE_CODES names
+-- their codes.
 create or replace macro raised_month_flags(months) as table
-    select * from flag_duplicate_uscc(months)
-    union all by name select * from flag_last_digit(months)
+    select * from flag_last_digit(months)
     union all by name select * from flag_youth_voice_outlier(months)
     union all by name select * from flag_question_totals(months);
 
 -- Every flag of the months asked.
 create or replace macro raised_flags(months) as table
     select * from raised_unit_flags(months, null)
+    union all by name select * from flag_duplicate_uscc(months, null)
     union all by name select * from raised_month_flags(months);
 
 -- The view pages, spot-check packs and the bulletin read (interfaces.md): one

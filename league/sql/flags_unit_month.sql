@@ -148,15 +148,21 @@ select * from final;
 -- gave p < 0.05, locally 19, as chance would). Needs at least
 -- flag_heaping_min_values counts.
 create or replace macro flag_last_digit(months) as table
-with observed as (
-    select unit_id, report_month, x % 10 as digit, count(*) as observed
+with tallies as (
+    -- how often each count occurs in a unit-month: a province's million rows are a few thousand values
+    select unit_id, report_month, x, count(*) as n
     from flag_ledger_counts(months, null)
+    group by all
+),
+observed as (
+    select unit_id, report_month, x % 10 as digit, sum(n)::bigint as observed
+    from tallies
     where x >= plan_setting('flag_count_min_value')
     group by all
 ),
 spread as (
-    select unit_id, report_month, (x + k) % 10 as digit, sum(if(abs(k) = 5, 0.05, 0.1)) as weight
-    from flag_ledger_counts(months, null), (select unnest(range(-5, 6)) as k)
+    select unit_id, report_month, (x + k) % 10 as digit, sum(n * if(abs(k) = 5, 0.05, 0.1)) as weight
+    from tallies, (select unnest(range(-5, 6)) as k)
     where x + k >= plan_setting('flag_count_min_value')
     group by all
 ),
