@@ -223,13 +223,13 @@ def _submission_section(month: date, grid: pl.DataFrame, rates: pl.DataFrame, fa
                    charts=[Chart(f"{month.year}年各月台账报送率", rates_figure(rates, month.year))])
 
 
-def _coverage_section(month: date, coverage: pl.DataFrame, gaps: pl.DataFrame, facts: dict) -> Section:
+def _coverage_section(month: date, coverage: pl.DataFrame, facts: dict) -> Section:
     whole = coverage.filter(pl.col("district").is_null())
-    must_build = int(gaps["must_build_now"].sum())
-    facts.update(gap_list_rows=gaps.height, must_build_now=must_build)
+    total = whole.row(0, named=True) if whole.height else {"gaps": 0, "must_build": 0}
+    must_build = total["must_build"]
+    facts.update(gap_list_rows=total["gaps"], must_build_now=must_build)
     if whole.is_empty():
         return Section("五、团组织覆盖和空白点", [f"{month_label(month)}末范围内还没有台账。"])
-    total = whole.row(0, named=True)
     facts.update({f"coverage_{k}": total[k] for k in ("organisations", "with_league_org", "coverage", "gaps")})
     cells = (coverage.filter(pl.col("district").is_not_null() & pl.col("industry").is_not_null() & (pl.col("gaps") > 0))
              .sort(["gaps", "coverage", "district", "industry"], descending=[True, False, False, False])
@@ -334,7 +334,7 @@ def bulletin(db: Database, actor: Actor, month: date) -> Bulletin:
         _ranking_section(month, read(queries.progress_by_district), units, facts),
         _milestone_section(units, total, facts),
         _submission_section(month, read(queries.submission_grid), read(queries.submission_rates), facts),
-        _coverage_section(month, read(queries.coverage), read(queries.gap_list), facts),
+        _coverage_section(month, read(queries.coverage), facts),
         _youth_voice_section(month, read(queries.youth_voice_by_month), read(queries.youth_voice_by_unit),
                              read(queries.question_reply_times), read(queries.question_backlog), facts),
         _flags_section(month, read(queries.flag_counts), facts),

@@ -42,9 +42,11 @@ def above_scale_coverage(db: Database, scope: str | None, as_of_month: date,
 
 
 def above_scale_uncovered(db: Database, scope: str | None, as_of_month: date,
-                          signed_off_only: bool = False) -> pl.DataFrame:
-    """The above-scale enterprises without a league organisation, the largest first."""
-    return _run(db, "above_scale_uncovered", scope=scope, as_of_month=as_of_month, signed_off_only=signed_off_only)
+                          signed_off_only: bool = False, limit: int | None = None, offset: int = 0) -> pl.DataFrame:
+    """The above-scale enterprises without a league organisation, the largest first (`limit` rows from
+    `offset`: a page of them; above_scale_coverage's total row says how many there are)."""
+    return _run(db, "above_scale_uncovered", scope=scope, as_of_month=as_of_month, signed_off_only=signed_off_only,
+                limit=limit, offset=offset)
 
 
 def party_led_sync(db: Database, scope: str | None, as_of_month: date, signed_off_only: bool = False) -> pl.DataFrame:

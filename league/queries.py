@@ -16,10 +16,11 @@ Nothing here imports streamlit: caching sits at the page edge (`league.ui`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -27,6 +28,7 @@ from league.db import Database
 from league.memo import Memo
 
 QUERIES_DIR = Path(__file__).parent / "sql" / "queries"
+Result = TypeVar("Result")
 
 ORG_TYPES = ("非公有制企业", "社会组织")
 COVERAGE_SEGMENTS = ("all", "above_scale", "park", "league_society_member")
@@ -40,6 +42,20 @@ TIMELINESS = ("按时", "逾期", "未报送")
 @cache
 def _sql(name: str) -> str:
     return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+# Results several queries of a page share (the three levels of progress) or that cost seconds (the forecast),
+# kept in this process per data version: a change of data makes every older one unreachable.
+_KEPT: Memo[object] = Memo(size=64)
+
+
+def _once_per_version(db: Database, what: str, key: tuple, make: Callable[[], Result]) -> Result:
+    return _KEPT.get((str(db.path.resolve()), db.data_version(), what, *key), make)
+
+
+def forget() -> None:
+    """Drop what _once_per_version kept (the benchmark measures reads as after a change of data)."""
+    _KEPT.clear()
 
 
 def _run(db: Database, name: str, **params) -> pl.DataFrame:
@@ -102,10 +118,10 @@ def plan_settings(db: Database) -> pl.DataFrame:
 # --- 总览: progress toward the yearly targets ----------------------------
 
 def _progress(db, scope, as_of_month, districts, org_type, signed_off_only) -> pl.DataFrame:
-    return _run(
-        db, "progress", scope=scope, as_of_month=_month(as_of_month),
-        districts=_districts(districts), org_type=_org_type(org_type), signed_off_only=signed_off_only,
-    )
+    month, districts, org_type = _month(as_of_month), _districts(districts), _org_type(org_type)
+    return _once_per_version(db, "progress", (scope, month, tuple(districts or ()), org_type, signed_off_only),
+                             lambda: _run(db, "progress", scope=scope, as_of_month=month, districts=districts,
+                                          org_type=org_type, signed_off_only=signed_off_only))
 
 
 def progress_by_unit(
@@ -204,20 +220,16 @@ def forecast_milestones(
     )
 
 
-# A forecast costs seconds at a province (a Monte Carlo over every unit), so each is made once per
-# data version and kept: pages, sessions and the warm-up after a load (warm_forecast) share it.
-_PROJECTIONS: Memo[tuple[pl.DataFrame, pl.DataFrame]] = Memo(size=16)
-
-
 def _projection(db, scope, as_of_month, districts, org_type, signed_off_only) -> tuple[pl.DataFrame, pl.DataFrame]:
+    # A forecast costs seconds at a province (a Monte Carlo over every unit): made once per data version,
+    # shared by pages, sessions and the app's warm-up after each write (warm_forecast).
     from league import forecast  # not at the top: league.forecast reads its rows through this module
 
     month, districts, org_type = _month(as_of_month), _districts(districts), _org_type(org_type)
-    key = (str(db.path.resolve()), db.data_version(), scope, month, tuple(districts or ()), org_type, signed_off_only)
-    return _PROJECTIONS.get(key, lambda: forecast.projection(
-        monthly_built(db, scope, month, districts, org_type, signed_off_only),
-        forecast_milestones(db, scope, month, districts, org_type),
-    ))
+    return _once_per_version(db, "forecast", (scope, month, tuple(districts or ()), org_type, signed_off_only),
+                             lambda: forecast.projection(
+                                 monthly_built(db, scope, month, districts, org_type, signed_off_only),
+                                 forecast_milestones(db, scope, month, districts, org_type)))
 
 
 def milestone_forecast_points(
@@ -249,11 +261,11 @@ def milestone_forecast(
     return forecast.next_milestone(*_projection(db, scope, as_of_month, districts, org_type, signed_off_only))
 
 
-def warm_forecast(db: Database) -> None:
-    """Make the forecast the overview opens on (the whole tree, the default month, every ledger) ahead of
-    its first visitor: the app runs this when it takes the database and after every write it commits."""
+def warm_forecast(db: Database, month: date | None = None) -> None:
+    """Make the forecast the overview opens on (the whole tree, every ledger, the default month unless
+    another is named) ahead of its first visitor: the app runs this after every write it commits."""
     scope = whole_tree(db)
-    month = default_month(ledger_months(db, scope))
+    month = month or default_month(ledger_months(db, scope))
     if scope is not None and month is not None:
         _projection(db, scope, month, None, None, False)
 
@@ -330,7 +342,8 @@ def coverage(
     db: Database, scope: str | None, as_of_month: date,
     segment: str = "all", districts: Sequence[str] | None = None, signed_off_only: bool = False,
 ) -> pl.DataFrame:
-    """Coverage by district x industry: organisations, with_league_org, coverage, gaps.
+    """Coverage by district x industry: organisations, with_league_org, coverage, gaps and must_build
+    (the gaps with a party organisation).
 
     Rows with industry null are a district's total; district null is the total of all.
     """
@@ -343,11 +356,14 @@ def coverage(
 def gap_list(
     db: Database, scope: str | None, as_of_month: date,
     segment: str = "all", districts: Sequence[str] | None = None, signed_off_only: bool = False,
+    limit: int | None = None, offset: int = 0,
 ) -> pl.DataFrame:
-    """The gaps at the as-of month, must_build_now first, with the organisation's particulars."""
+    """The gaps at the as-of month, must_build_now first, with the organisation's particulars
+    (`limit` rows from `offset` in that order: a page of them; coverage's gaps say how many there are)."""
     return _run(
         db, "gap_list", scope=scope, as_of_month=_month(as_of_month),
         segment=_segment(segment), districts=_districts(districts), signed_off_only=signed_off_only,
+        limit=limit, offset=offset,
     )
 
 

@@ -274,10 +274,15 @@ def fetch(query: Callable[..., pl.DataFrame], *args, **filters) -> pl.DataFrame:
     A query that reads ledgers is read on the sidebar's basis (signed-off only or everything)
     unless the page names one, so no page can forget it.
     """
-    if "signed_off_only" in _parameters(query) and "signed_off_only" not in filters:
-        filters["signed_off_only"] = signed_off_only()
     return _cached_read(query.__name__, str(database().path), data_version(), _reader(), args,
-                        tuple(sorted(filters.items())))
+                        tuple(sorted(_on_basis(query, filters).items())))
+
+
+def _on_basis(query: Callable[..., pl.DataFrame], filters: dict) -> dict:
+    """The filters with the sidebar's basis added when the query reads ledgers and the page named none."""
+    if "signed_off_only" in _parameters(query) and "signed_off_only" not in filters:
+        return filters | {"signed_off_only": signed_off_only()}
+    return filters
 
 
 def fetch_reference(query: Callable[..., pl.DataFrame]) -> pl.DataFrame:
@@ -709,15 +714,37 @@ def chart_rows(frame: pl.DataFrame, what: str) -> pl.DataFrame:
     return frame.head(CHART_ROWS)
 
 
-def _table_page(frame: pl.DataFrame, key: str) -> tuple[pl.DataFrame, int]:
-    """The page of a long table chosen with a page number above it, and the offset of its first row."""
-    if frame.height <= TABLE_PAGE_ROWS:
-        return frame, 0
-    pages = -(-frame.height // TABLE_PAGE_ROWS)
-    page = st.number_input(f"页码（共 {pages:,} 页，每页 {TABLE_PAGE_ROWS:,} 行；下载表格可得全部 {frame.height:,} 行）",
+def _page_number(rows: int, key: str) -> int:
+    """The offset of the first row of the page of a long table chosen with a page number above it."""
+    if rows <= TABLE_PAGE_ROWS:
+        return 0
+    pages = -(-rows // TABLE_PAGE_ROWS)
+    page = st.number_input(f"页码（共 {pages:,} 页，每页 {TABLE_PAGE_ROWS:,} 行；下载表格可得全部 {rows:,} 行）",
                            min_value=1, max_value=pages, value=1, step=1, key=f"{key}_page")
-    offset = (int(page) - 1) * TABLE_PAGE_ROWS
-    return frame.slice(offset, TABLE_PAGE_ROWS), offset
+    return (int(page) - 1) * TABLE_PAGE_ROWS
+
+
+def _table(page: pl.DataFrame, columns: Sequence[str], labels: dict[str, str], key: str,
+           drill: Callable[[dict], drill_view.View] | None) -> None:
+    """Rows as a table with Chinese headers; with `drill`, choosing a row opens the drill-down at drill(row)."""
+    shown = readable(page.select(columns), labels)
+    percents = [labels.get(name, name) for name in columns if name in PERCENT_COLUMNS]
+    counts = [labels.get(name, name) for name in columns if page.schema[name].is_integer()]
+    drill_round = st.session_state.get(DRILL_ROUND_KEY, 0)
+    selectable = {"on_select": "rerun", "selection_mode": "single-row"} if drill else {}
+    # Shares are fractions in the data and the download; on screen, percent with one decimal everywhere.
+    event = st.dataframe(
+        shown.with_columns(pl.col(name) * 100 for name in percents), hide_index=True,
+        key=f"{key}_table_{drill_round}" if drill else f"{key}_table", placeholder="—",
+        column_config={name: st.column_config.NumberColumn(format="%.1f%%") for name in percents}
+        | {name: st.column_config.NumberColumn(format="localized") for name in counts},
+        **selectable,
+    )
+    if drill:
+        st.caption("点击表格左侧的选择框，查看该行的详情。")
+        if event.selection.rows:
+            st.session_state[DRILL_ROUND_KEY] = drill_round + 1
+            drill_view.go_to(drill(page.row(event.selection.rows[0], named=True)))
 
 
 def table_with_download(frame: pl.DataFrame, columns: Sequence[str] | None, file_name: str, key: str,
@@ -729,34 +756,43 @@ def table_with_download(frame: pl.DataFrame, columns: Sequence[str] | None, file
     """
     columns = frame.columns if columns is None else columns
     labels = COLUMN_LABELS | (labels or {})
-    shown = readable(frame.select(columns), labels)
+    offset = _page_number(frame.height, key)
+    _table(frame.slice(offset, TABLE_PAGE_ROWS), columns, labels, key, drill)
     percents = [labels.get(name, name) for name in columns if name in PERCENT_COLUMNS]
-    counts = [labels.get(name, name) for name in columns if frame.schema[name].is_integer()]
-    drill_round = st.session_state.get(DRILL_ROUND_KEY, 0)
-    selectable = {"on_select": "rerun", "selection_mode": "single-row"} if drill else {}
-    page, offset = _table_page(shown, key)
-    # Shares are fractions in the data and the download; on screen, percent with one decimal everywhere.
-    event = st.dataframe(
-        page.with_columns(pl.col(name) * 100 for name in percents), hide_index=True,
-        key=f"{key}_table_{drill_round}" if drill else f"{key}_table", placeholder="—",
-        column_config={name: st.column_config.NumberColumn(format="%.1f%%") for name in percents}
-        | {name: st.column_config.NumberColumn(format="localized") for name in counts},
-        **selectable,
-    )
-    if drill:
-        st.caption("点击表格左侧的选择框，查看该行的详情。")
-        if event.selection.rows:
-            st.session_state[DRILL_ROUND_KEY] = drill_round + 1
-            drill_view.go_to(drill(frame.row(offset + event.selection.rows[0], named=True)))
-    xlsx_download(shown, file_name, key, percents)
+    _download_button(audited(lambda: xlsx_bytes(readable(frame.select(columns), labels), percents),
+                             file_name, frame.height), file_name, key)
+
+
+def paged_table_with_download(query: Callable[..., pl.DataFrame], rows: int, columns: Sequence[str],
+                              file_name: str, key: str, shown_as: Callable[[pl.DataFrame], pl.DataFrame] = lambda f: f,
+                              drill: Callable[[dict], drill_view.View] | None = None, **filters) -> None:
+    """A list too long to read whole (a province's gaps): `rows` of a named query taking limit and offset,
+    read a page at a time; its download reads every row when the button is pressed. `shown_as` turns
+    the query's rows into what the table shows (codes into words)."""
+    if rows <= TABLE_PAGE_ROWS:
+        table_with_download(shown_as(fetch(query, **filters)), columns, file_name, key, drill=drill)
+        return
+    offset = _page_number(rows, key)
+    _table(shown_as(fetch(query, limit=TABLE_PAGE_ROWS, offset=offset, **filters)), columns, COLUMN_LABELS, key, drill)
+    db, reader, filters = database(), _reader(), _on_basis(query, filters)  # the button's callback runs outside the run
+
+    def everything() -> bytes:
+        whole = shown_as(gateway.read(db, reader, query, **filters))
+        return xlsx_bytes(readable(whole.select(columns), COLUMN_LABELS),
+                          [COLUMN_LABELS.get(name, name) for name in columns if name in PERCENT_COLUMNS])
+
+    _download_button(audited(everything, file_name, rows), file_name, key)
 
 
 def xlsx_download(shown: pl.DataFrame, file_name: str, key: str, percent_columns: Sequence[str] = ()) -> None:
     """A table already in words (readable) as an .xlsx download, recorded in the audit log when taken."""
     # The workbook is written when the button is pressed, not on every run of the page.
+    _download_button(audited(lambda: xlsx_bytes(shown, percent_columns), file_name, shown.height), file_name, key)
+
+
+def _download_button(content: Callable[[], bytes], file_name: str, key: str) -> None:
     st.download_button(
-        "下载表格（Excel）", data=audited(lambda: xlsx_bytes(shown, percent_columns), file_name, shown.height),
-        file_name=file_name,
+        "下载表格（Excel）", data=content, file_name=file_name,
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:", key=f"{key}_download", on_click="ignore",
     )

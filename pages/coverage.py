@@ -32,14 +32,14 @@ def filters() -> tuple[str, list[str] | None]:
     return segment, chosen or None
 
 
-def headline(overall: dict, gaps: pl.DataFrame) -> None:
+def headline(overall: dict) -> None:
     # Three and two to a row, so that every label fits beside the sidebar on a tablet.
     first, second = st.columns(3), st.columns(3)
     first[0].metric("组织数", ui.count(overall["organisations"]))
     first[1].metric("已建团组织", ui.count(overall["with_league_org"]))
     first[2].metric("团组织覆盖率", ui.percent(overall["coverage"]))
-    second[0].metric("空白点", ui.count(gaps.height), help="团员数达到建团人数而尚未建立团组织的单位")
-    second[1].metric("其中须立即建团", ui.count(int(gaps["must_build_now"].sum())), help="空白点中已建立党组织的单位")
+    second[0].metric("空白点", ui.count(overall["gaps"]), help="团员数达到建团人数而尚未建立团组织的单位")
+    second[1].metric("其中须立即建团", ui.count(overall["must_build"]), help="空白点中已建立党组织的单位")
 
 
 def heatmap(cells: pl.DataFrame, segment_label: str) -> go.Figure:
@@ -99,12 +99,12 @@ st.caption(f"数据截至 {ui.month_label(as_of)}末，各单位当月未报送�
 
 segment, districts = filters()
 cells = ui.fetch(queries.coverage, as_of_month=as_of, segment=segment, districts=districts)
-gaps = ui.fetch(queries.gap_list, as_of_month=as_of, segment=segment, districts=districts)
 if cells.is_empty():
     ui.empty_state(f"所选范围内没有“{SEGMENT_LABELS[segment]}”的台账记录，请更换组织范围或区县。")
     st.stop()
 
-headline(cells.filter(pl.col("district").is_null()).row(0, named=True), gaps)
+overall = cells.filter(pl.col("district").is_null()).row(0, named=True)
+headline(overall)
 wide, narrow = ui.wide_and_narrow("coverage_heatmap")
 with wide:
     st.plotly_chart(heatmap(cells, SEGMENT_LABELS[segment]), key="coverage_heatmap")
@@ -118,10 +118,12 @@ ui.table_with_download(
 st.subheader("空白点核查清单")
 min_members = int(ui.fetch_reference(queries.plan_settings).filter(pl.col("name") == "gap_min_members")["value"][0])
 st.caption(f"团员数达到 {min_members} 人、尚未建立团组织的单位；已建立党组织的排在前面，须立即建团。可下载后到现场核查。")
-if gaps.is_empty():
+if not overall["gaps"]:
     ui.empty_state("所选范围内没有空白点。")
 else:
-    ui.table_with_download(
-        gaps.with_columns(must_build_now=ui.gap_flag(pl.col("must_build_now"), pl.lit(True))), GAP_COLUMNS, f"空白点核查清单_{as_of:%Y-%m}.xlsx", key="coverage_gaps",
+    ui.paged_table_with_download(
+        queries.gap_list, overall["gaps"], GAP_COLUMNS, f"空白点核查清单_{as_of:%Y-%m}.xlsx", key="coverage_gaps",
+        shown_as=lambda gaps: gaps.with_columns(must_build_now=ui.gap_flag(pl.col("must_build_now"), pl.lit(True))),
         drill=lambda row: View(row["district"], row["unit"], row["uscc"]),
+        as_of_month=as_of, segment=segment, districts=districts,
     )

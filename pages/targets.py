@@ -78,9 +78,14 @@ def above_scale_section(as_of) -> None:
     ui.table_with_download(units, COVERAGE_COLUMNS, f"规上企业覆盖_各单位_{as_of:%Y-%m}.xlsx", key="above_scale_units",
                            drill=drill.unit_view)
     st.subheader("尚未建团的规上企业")
-    table_or_none(ui.fetch(queries.above_scale_uncovered, as_of_month=as_of), UNCOVERED_COLUMNS,
-                  f"尚未建团的规上企业_{as_of:%Y-%m}.xlsx", "above_scale_uncovered", "所选范围内的规上企业都已建立团组织。",
-                  drill=lambda row: drill.View(row["district"], row["unit"], row["uscc"]))
+    uncovered = total["above_scale_enterprises"] - total["with_league_org"]
+    if not uncovered:
+        ui.empty_state("所选范围内的规上企业都已建立团组织。")
+        return
+    ui.paged_table_with_download(queries.above_scale_uncovered, uncovered, UNCOVERED_COLUMNS,
+                                 f"尚未建团的规上企业_{as_of:%Y-%m}.xlsx", key="above_scale_uncovered",
+                                 drill=lambda row: drill.View(row["district"], row["unit"], row["uscc"]),
+                                 as_of_month=as_of)
 
 
 def party_led_section(as_of) -> None:

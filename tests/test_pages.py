@@ -6,10 +6,13 @@ layer returns; a few run on the small league, whose figures are known by hand,
 and on a database with no ledger yet, for the empty states.
 """
 
+import io
 import json
 from datetime import date, datetime
+from functools import wraps
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import polars as pl
 import pytest
@@ -192,6 +195,34 @@ def test_coverage_page_by_segment_with_the_gap_list(demo_db, monkeypatch):
     assert listed["统一社会信用代码"].tolist() == gaps["uscc"].to_list()
     must = int(gaps["must_build_now"].sum())
     assert listed["核查提示"].tolist() == ["🔴 须立即建团（已有党组织）"] * must + ["🟠 应建未建"] * (gaps.height - must)
+
+
+def test_a_long_gap_list_is_read_a_page_at_a_time_and_downloads_whole(demo_db, monkeypatch):
+    from league import ui
+
+    monkeypatch.setattr(ui, "TABLE_PAGE_ROWS", 7)  # a province's list, in the demo city's size
+    offered = {}
+    monkeypatch.setattr(ui, "_download_button", lambda content, file_name, key: offered.__setitem__(key, content))
+    read = []
+    gap_list = queries.gap_list
+    monkeypatch.setattr(queries, "gap_list",
+                        wraps(gap_list)(lambda *args, **kwargs: read.append(kwargs) or gap_list(*args, **kwargs)))
+    at = open_app(monkeypatch, demo_db, "pages/coverage.py")
+    gaps = gap_list(demo_db, queries.whole_tree(demo_db), latest_month(demo_db))
+    assert gaps.height > 14
+    pager = at.number_input(key="coverage_gaps_page")
+    assert pager.max == -(-gaps.height // 7) and f"全部 {gaps.height:,} 行" in pager.label
+    assert table_with(at, "核查提示")["统一社会信用代码"].tolist() == gaps["uscc"][:7].to_list()
+    pager.set_value(2)
+    rerun(at)
+    assert table_with(at, "核查提示")["统一社会信用代码"].tolist() == gaps["uscc"][7:14].to_list()
+    assert {(r["limit"], r["offset"]) for r in read} == {(7, 0), (7, 7)}  # never the whole list for the page
+
+    workbook = openpyxl.load_workbook(io.BytesIO(offered["coverage_gaps"]()))  # the button pressed
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == gaps.height + 1
+    assert [row[rows[0].index("统一社会信用代码")] for row in rows[1:]] == gaps["uscc"].to_list()
+    assert rows[1][rows[0].index("核查提示")].startswith("🔴")
 
 
 def test_coverage_page_says_when_a_filter_matches_nothing(small_db, monkeypatch):

@@ -1,10 +1,7 @@
 -- The circulars' other targets, each one rule (numbers and lists in the plan:
 -- plan_settings, plan_priority_industries, plan_size_bands). Replaced on every start.
 
--- An above-scale non-public enterprise (规模以上非公有制企业): the circulars ask
--- every one to have a league organisation by the deadline.
-create or replace macro is_above_scale_enterprise(org_type, above_scale) as
-    org_type = '非公有制企业' and coalesce(above_scale, false);
+-- is_above_scale_enterprise is in rules.sql: the marts count with it.
 
 -- Party-led building (党建带团建): an organisation with a party organisation and
 -- at least gap_min_members league members must build its league organisation at

@@ -30,6 +30,22 @@ create or replace macro mart_cell_rows(first_id, last_id) as table
       and in_segment(s.segment, r.above_scale, r.park, r.league_society_member)
     group by all;
 
+create or replace macro mart_watch_rows(first_id, last_id) as table
+    select * exclude (has_league_org)
+    from (
+        select
+            r.submission_id,
+            is_gap(r.league_members, r.has_league_org) as is_gap,
+            must_build_now(r.league_members, r.has_league_org, r.has_party_org) as must_build_now,
+            is_above_scale_enterprise(r.org_type, r.above_scale) and not coalesce(r.has_league_org, false)
+                as above_scale_uncovered,
+            r.org_name, r.uscc, r.district, r.industry, r.org_type, r.above_scale, r.park, r.league_society_member,
+            r.employees, r.youth_employees, r.league_members, r.has_party_org, r.has_league_org
+        from ledger_rows r
+        where r.submission_id between first_id and last_id
+    )
+    where is_gap or above_scale_uncovered;
+
 -- The settings the marts' rules read, as one text: stored with the marts, compared on every start.
 create or replace macro mart_settings() as
     (select string_agg(name || '=' || value, ';' order by name) from plan_settings where name = 'gap_min_members');

@@ -38,6 +38,11 @@ create or replace macro is_gap(league_members, has_league_org) as
     coalesce(league_members, 0) >= plan_setting('gap_min_members')
     and not coalesce(has_league_org, false);
 
+-- An above-scale non-public enterprise (规模以上非公有制企业): the circulars ask
+-- every one to have a league organisation by the deadline.
+create or replace macro is_above_scale_enterprise(org_type, above_scale) as
+    org_type = '非公有制企业' and coalesce(above_scale, false);
+
 -- Must build now: a gap where a party organisation already exists.
 create or replace macro must_build_now(league_members, has_league_org, has_party_org) as
     is_gap(league_members, has_league_org) and coalesce(has_party_org, false);

@@ -16,7 +16,8 @@ cells as (
         industry,
         sum(organisations)::integer as organisations,
         sum(with_league_org)::integer as with_league_org,
-        sum(gaps)::integer as gaps
+        sum(gaps)::integer as gaps,
+        sum(must_build)::integer as must_build
     from standing
     group by grouping sets ((district, industry), (district), ())
 ),
@@ -27,7 +28,8 @@ final as (
         organisations,
         with_league_org,
         with_league_org / nullif(organisations, 0) as coverage,
-        gaps
+        gaps,
+        must_build
     from cells
     where organisations > 0  -- the grand total of nothing is no row at all
 )
