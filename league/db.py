@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -35,6 +36,7 @@ MIGRATIONS_DIR = SQL_DIR / "migrations"
 VIEW_FILES = ("staging.sql", "rules.sql", "marts.sql", "flags.sql", "flags_unit_month.sql", "youth_voice_questions.sql",
               "flags_raised.sql", "members.sql", "circular_targets.sql")
 LOCK_TIMEOUT_SECONDS = 60
+BACKGROUND_NICENESS = 19  # work after commits (the forecast's warm-up) yields the CPU to every read
 
 
 class DatabaseBusy(RuntimeError):
@@ -212,7 +214,8 @@ class Database:
         For a holding process (every write here goes through it; the app's
         migration at its start is one): writes that commit while the work runs
         are followed by one more run, not one each. An error in the work is
-        logged and waits for the next commit.
+        logged and waits for the next commit. On Linux the thread runs at the
+        lowest CPU priority, so pages being read are served first.
         """
         held = self._held()
         stopped = threading.Event()
@@ -220,6 +223,8 @@ class Database:
 
         def follow() -> None:
             nonlocal seen
+            if sys.platform == "linux":  # a thread's own priority: the work takes only what readers leave
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
             while True:
                 with held.committed:
                     held.committed.wait_for(lambda: held.commits != seen or held.released or stopped.is_set())

@@ -11,7 +11,8 @@ Value = TypeVar("Value")
 
 
 class _Making:
-    def __init__(self) -> None:
+    def __init__(self, background: bool) -> None:
+        self.background = background
         self.done = threading.Event()
         self.value = None
         self.error: BaseException | None = None
@@ -19,7 +20,9 @@ class _Making:
 
 class Memo(Generic[Value]):
     """The newest `size` results by key. A key asked while another thread makes it waits for that making
-    (a visitor arriving during the background warm-up, or two sessions at once, pay for one, not two)."""
+    (two sessions at once pay for one, not two), except that a visitor never waits for a making in the
+    background: that runs at the lowest priority (league.db's work after commits), so on a busy machine
+    the visitor makes its own rather than wait for the time readers leave."""
 
     def __init__(self, size: int):
         self.size = size
@@ -27,15 +30,15 @@ class Memo(Generic[Value]):
         self._making: dict[Hashable, _Making] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, make: Callable[[], Value]) -> Value:
+    def get(self, key: Hashable, make: Callable[[], Value], *, background: bool = False) -> Value:
         with self._lock:
             if key in self._kept:
                 self._kept.move_to_end(key)
                 return self._kept[key]
             making = self._making.get(key)
-            mine = making is None
+            mine = making is None or (making.background and not background)
             if mine:
-                making = self._making[key] = _Making()
+                making = self._making[key] = _Making(background)
         if not mine:
             making.done.wait()
             if making.error is not None:
@@ -48,7 +51,8 @@ class Memo(Generic[Value]):
             raise
         finally:
             with self._lock:
-                del self._making[key]
+                if self._making.get(key) is making:
+                    del self._making[key]
                 if making.error is None:
                     self._kept[key] = making.value
                     while len(self._kept) > self.size:

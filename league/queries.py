@@ -49,8 +49,9 @@ def _sql(name: str) -> str:
 _KEPT: Memo[object] = Memo(size=64)
 
 
-def _once_per_version(db: Database, what: str, key: tuple, make: Callable[[], Result]) -> Result:
-    return _KEPT.get((str(db.path.resolve()), db.data_version(), what, *key), make)
+def _once_per_version(db: Database, what: str, key: tuple, make: Callable[[], Result],
+                      background: bool = False) -> Result:
+    return _KEPT.get((str(db.path.resolve()), db.data_version(), what, *key), make, background=background)
 
 
 def forget() -> None:
@@ -220,7 +221,8 @@ def forecast_milestones(
     )
 
 
-def _projection(db, scope, as_of_month, districts, org_type, signed_off_only) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _projection(db, scope, as_of_month, districts, org_type, signed_off_only,
+                background: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
     # A forecast costs seconds at a province (a Monte Carlo over every unit): made once per data version,
     # shared by pages, sessions and the app's warm-up after each write (warm_forecast).
     from league import forecast  # not at the top: league.forecast reads its rows through this module
@@ -229,7 +231,8 @@ def _projection(db, scope, as_of_month, districts, org_type, signed_off_only) ->
     return _once_per_version(db, "forecast", (scope, month, tuple(districts or ()), org_type, signed_off_only),
                              lambda: forecast.projection(
                                  monthly_built(db, scope, month, districts, org_type, signed_off_only),
-                                 forecast_milestones(db, scope, month, districts, org_type)))
+                                 forecast_milestones(db, scope, month, districts, org_type)),
+                             background)
 
 
 def milestone_forecast_points(
@@ -261,13 +264,14 @@ def milestone_forecast(
     return forecast.next_milestone(*_projection(db, scope, as_of_month, districts, org_type, signed_off_only))
 
 
-def warm_forecast(db: Database, month: date | None = None) -> None:
+def warm_forecast(db: Database, month: date | None = None, background: bool = True) -> None:
     """Make the forecast the overview opens on (the whole tree, every ledger, the default month unless
-    another is named) ahead of its first visitor: the app runs this after every write it commits."""
+    another is named) ahead of its first visitor: the app runs this after every write it commits, in the
+    background (a visitor asking meanwhile makes it rather than wait; see league.memo)."""
     scope = whole_tree(db)
     month = month or default_month(ledger_months(db, scope))
     if scope is not None and month is not None:
-        _projection(db, scope, month, None, None, False)
+        _projection(db, scope, month, None, None, False, background)
 
 
 # --- 总览: the alert list ---------------------------------------------------

@@ -118,6 +118,10 @@ def coverage_by_rule(db: Database, month: date, segment: str) -> tuple[int, int,
         {"m": month, "seg": segment}).row(0)
 
 
+def codes_by_rule(db: Database, month: date, rule: str) -> list[str]:
+    return sorted(db.query(f"select uscc from ledger_as_of($m) where {rule}", {"m": month})["uscc"])
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(step, min_size=1, max_size=8))
 def test_marts_equal_a_full_recomputation_after_any_sequence(tmp_path_factory, steps):
@@ -160,3 +164,12 @@ def test_marts_equal_a_full_recomputation_after_any_sequence(tmp_path_factory, s
             figures = total.select("organisations", "with_league_org", "gaps").rows()
             by_rule = coverage_by_rule(db, month, segment)
             assert figures == ([by_rule] if by_rule[0] else [])
+        # The lists read from mart_ledger_watch, and the above-scale cells, against the rules on the rows.
+        assert sorted(queries.gap_list(db, root, month)["uscc"]) == codes_by_rule(
+            db, month, "is_gap(league_members, has_league_org)")
+        uncovered = "is_above_scale_enterprise(org_type, above_scale) and not coalesce(has_league_org, false)"
+        assert sorted(queries.above_scale_uncovered(db, root, month)["uscc"]) == codes_by_rule(db, month, uncovered)
+        above = queries.above_scale_coverage(db, root, month).filter(pl.col("district").is_null()).row(0, named=True)
+        assert above["above_scale_enterprises"] - above["with_league_org"] == len(codes_by_rule(db, month, uncovered))
+        assert above["above_scale_enterprises"] == len(codes_by_rule(
+            db, month, "is_above_scale_enterprise(org_type, above_scale)"))

@@ -25,9 +25,12 @@ create or replace macro mart_cell_rows(first_id, last_id) as table
         count_if(is_gap(r.league_members, r.has_league_org))::integer as gaps,
         count_if(must_build_now(r.league_members, r.has_league_org, r.has_party_org))::integer as must_build
     from ledger_rows r
-    cross join (values ('all'), ('above_scale'), ('park'), ('league_society_member')) s(segment)
+    cross join (values ('all'), ('above_scale'), ('park'), ('league_society_member'),
+                       ('above_scale_enterprise')) s(segment)
     where r.submission_id between first_id and last_id
-      and in_segment(s.segment, r.above_scale, r.park, r.league_society_member)
+      and (in_segment(s.segment, r.above_scale, r.park, r.league_society_member)
+           -- the circulars' above-scale target counts enterprises only (专项目标)
+           or s.segment = 'above_scale_enterprise' and is_above_scale_enterprise(r.org_type, r.above_scale))
     group by all;
 
 create or replace macro mart_watch_rows(first_id, last_id) as table

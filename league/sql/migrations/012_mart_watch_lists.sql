@@ -21,5 +21,6 @@ create table mart_ledger_watch (
     has_party_org         boolean
 );
 
--- Forget what the marts were built with, so this start counts every submission into the new one too.
+-- Forget what the marts were built with, so this start counts every submission into the new one too
+-- (and into the coverage cells' new segment, the above-scale enterprises).
 delete from mart_state;

@@ -3,15 +3,18 @@
 -- above-scale enterprises, those with a league organisation, the share, how
 -- many remain, the months left to the deadline and the pace needed a month.
 with standing as (
-    select l.*
-    from ledger_in_scope($scope, $as_of_month::date, signed_off_only := $signed_off_only::boolean) l
-    where is_above_scale_enterprise(l.org_type, l.above_scale)
+    -- the above-scale enterprises' coverage cells of the ledger each unit in scope stands on (league.marts)
+    select c.district, u.name as unit, c.organisations, c.with_league_org
+    from standing_submissions($as_of_month::date, signed_off_only := $signed_off_only::boolean) s
+    join units_in_scope($scope) u using (unit_id)
+    join mart_ledger_cells c using (submission_id)
+    where c.segment = 'above_scale_enterprise'
 ),
 counted as (
     select
         district, unit,
-        count(*)::integer as above_scale_enterprises,
-        count_if(coalesce(has_league_org, false))::integer as with_league_org
+        coalesce(sum(organisations), 0)::integer as above_scale_enterprises,
+        coalesce(sum(with_league_org), 0)::integer as with_league_org
     from standing
     group by grouping sets ((district, unit), (district), ())
 ),
