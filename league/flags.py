@@ -72,15 +72,17 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         con.create_function(name, function, parameters, "DOUBLE", type="arrow")
 
 
-# The codes of flags_raised.sql's raised_month_flags: rules that weigh a month's units against each other.
-MONTH_WIDE_CODES = ("last_digit", "youth_voice_outlier", "question_totals_mismatch")
+# The codes of flags_raised.sql's raised_month_flags: rules that weigh a month's units' ledgers against each other.
+MONTH_WIDE_CODES = ("last_digit",)
+# The codes of raised_youth_voice_flags: from Youth Voice sheets alone, so a ledger load leaves them be.
+YOUTH_VOICE_CODES = ("youth_voice_outlier", "question_totals_mismatch")
 
 
 def refresh(con: duckdb.DuckDBPyConnection, report_months: Iterable[date],
             unit_ids: Iterable[int] | None = None) -> None:
     """Recompute the flags of these months, inside the caller's transaction: every unit's, or, given
-    unit_ids (the units a ledger load changed), theirs, the month-wide rules' for every unit, and the
-    duplicate credit codes among the codes on their ledgers or their flags.
+    unit_ids (the units a ledger load changed), their ledgers', the month-wide ledger rules' for every
+    unit, and the duplicate credit codes among the codes on their ledgers or their flags.
 
     A unit's own rules read only its own ledgers, so at province size a load
     recomputes 500 organisations' flags rather than a million's.
@@ -103,9 +105,10 @@ def refresh(con: duckdb.DuckDBPyConnection, report_months: Iterable[date],
             " and list_contains($units, unit_id) and list_contains($months, report_month))"
             " where uscc is not null", params).fetchone()[0]
         con.execute("delete from quality_flags where list_contains($months, report_month)"
+                    " and not list_contains($youth_voice, code)"
                     " and (list_contains($units, unit_id) or list_contains($month_wide, code)"
                     " or (code = 'duplicate_uscc' and uscc in (select unnest($usccs::varchar[]))))",
-                    params | {"month_wide": list(MONTH_WIDE_CODES)})
+                    params | {"month_wide": list(MONTH_WIDE_CODES), "youth_voice": list(YOUTH_VOICE_CODES)})
         raised = ("(select * from raised_unit_flags($months::date[], $units::integer[])"
                   " union all by name select * from flag_duplicate_uscc($months::date[], $usccs::varchar[])"
                   " union all by name select * from raised_month_flags($months::date[]))")

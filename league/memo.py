@@ -53,7 +53,7 @@ class Memo(Generic[Value]):
             with self._lock:
                 if self._making.get(key) is making:
                     del self._making[key]
-                if making.error is None:
+                if making.error is None and key not in self._kept:  # a visitor's own making may have come first
                     self._kept[key] = making.value
                     while len(self._kept) > self.size:
                         self._kept.popitem(last=False)

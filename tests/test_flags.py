@@ -247,6 +247,13 @@ def test_youth_voice_outliers_by_the_modified_z_score(db):
     assert "稳健 z 值 134.9，绝对值超过 3.5 即提示" in found["message"][0]
 
 
+def test_a_ledger_load_leaves_the_units_youth_voice_flags_be(db):
+    add_youth_voice(db, "甲街道", [100, 102, 98, 101, 99, 300])
+    before = raised(db, "youth_voice_outlier")
+    add_ledger(db, "甲街道", JUNE, [org(1)], only_its_unit=True)
+    assert raised(db, "youth_voice_outlier").equals(before) and before.height == 1
+
+
 def test_youth_voice_when_the_mad_is_zero(db):
     add_youth_voice(db, "甲街道", [100, 100, 100, 100, 130, 300])  # MAD 0, mean absolute deviation 6
     add_youth_voice(db, "乙街道", [100, 100, 100, 100, 100, 300])  # constant: any other value counts

@@ -47,3 +47,39 @@ def test_only_the_newest_results_are_kept():
     memo.get("b", lambda: "made again")  # asked again: newest now
     memo.get("d", lambda: "D")
     assert "a" not in memo and "c" not in memo and "b" in memo and "d" in memo
+
+
+def blocked_background_making(memo: Memo, key: str) -> tuple[threading.Thread, threading.Event, dict]:
+    """A making of `key` in the background, started and held until the returned event is set."""
+    started, release, results = threading.Event(), threading.Event(), {}
+
+    def slow():
+        started.set()
+        assert release.wait(WAIT_SECONDS)
+        return "made in the background"
+
+    thread = threading.Thread(target=lambda: results.setdefault("background", memo.get(key, slow, background=True)))
+    thread.start()
+    assert started.wait(WAIT_SECONDS)
+    return thread, release, results
+
+
+def test_a_visitor_does_not_wait_for_a_making_in_the_background():
+    memo = Memo(size=4)
+    thread, release, results = blocked_background_making(memo, "key")
+    assert memo.get("key", lambda: "made by the visitor") == "made by the visitor"  # while it is still held
+    release.set()
+    thread.join(WAIT_SECONDS)
+    assert results == {"background": "made in the background"}
+    assert memo.get("key", lambda: "made later") == "made by the visitor"  # the first finished is kept
+
+
+def test_the_background_waits_for_its_own_making():
+    memo, made = Memo(size=4), []
+    thread, release, _ = blocked_background_making(memo, "key")
+    again = threading.Thread(target=lambda: made.append(memo.get("key", lambda: "made twice", background=True)))
+    again.start()
+    release.set()
+    for waited in (thread, again):
+        waited.join(WAIT_SECONDS)
+    assert made == ["made in the background"]

@@ -13,20 +13,24 @@ create or replace macro raised_unit_flags(months, units) as table
     union all by name select * from flag_milestone_bunching(months, units)
     union all by name select * from flag_round_heaping(months, units);
 
--- The flags that weigh a month's units against each other (the correction over
--- every unit's last-digit test) or come from Youth Voice sheets: always
--- recomputed for every unit of the month. league.flags.MONTH_WIDE_CODES names
--- their codes.
+-- The flags that weigh a month's units' ledgers against each other (the
+-- correction over every unit's last-digit test): a ledger load recomputes them
+-- for every unit of the month. league.flags.MONTH_WIDE_CODES names their codes.
 create or replace macro raised_month_flags(months) as table
-    select * from flag_last_digit(months)
-    union all by name select * from flag_youth_voice_outlier(months)
+    select * from flag_last_digit(months);
+
+-- The flags Youth Voice sheets raise: recomputed when one loads, never by a ledger.
+-- league.flags.YOUTH_VOICE_CODES names their codes.
+create or replace macro raised_youth_voice_flags(months) as table
+    select * from flag_youth_voice_outlier(months)
     union all by name select * from flag_question_totals(months);
 
 -- Every flag of the months asked.
 create or replace macro raised_flags(months) as table
     select * from raised_unit_flags(months, null)
     union all by name select * from flag_duplicate_uscc(months, null)
-    union all by name select * from raised_month_flags(months);
+    union all by name select * from raised_month_flags(months)
+    union all by name select * from raised_youth_voice_flags(months);
 
 -- The view pages, spot-check packs and the bulletin read (interfaces.md): one
 -- row per raised flag, the organisation named as its newest ledger row names
