@@ -157,7 +157,8 @@ def wide_and_narrow(key: str) -> tuple:
 
 def _serve(db: Database) -> Callable[[], None]:
     """While this process holds the database: `python -m etl …` from a shell runs here (etl.handoff), and the
-    overview's forecast is made ahead of its visitors now and after every write (queries.warm_forecast)."""
+    overview's forecast is made ahead of its visitors after every write, the start's migration included
+    (queries.warm_forecast)."""
     from etl import handoff
     from etl.__main__ import run_handed_off
 
