@@ -36,6 +36,10 @@ MIGRATIONS_DIR = SQL_DIR / "migrations"
 VIEW_FILES = ("staging.sql", "rules.sql", "marts.sql", "flags.sql", "flags_unit_month.sql", "youth_voice_questions.sql",
               "flags_raised.sql", "members.sql", "circular_targets.sql")
 LOCK_TIMEOUT_SECONDS = 60
+# The plan's numbers and dates the rules read: a change of any moves the data version, so no page shows
+# figures kept from before it.
+PLAN_TABLES = ("plan_settings", "plan_due_dates", "plan_milestones", "default_milestones", "plan_priority_industries",
+               "plan_size_bands")
 BACKGROUND_NICENESS = 19  # work after commits (the forecast's warm-up) yields the CPU to every read
 
 
@@ -296,6 +300,7 @@ class Database:
         return self.scalar(
             "select (hash(coalesce(max(submission_id), 0), (select count(*) from units),"
             " (select coalesce(max(review_id), 0) from review_actions), (select count(*) from unit_periods),"
-            " (select max(updated_at) from unit_contacts), (select max(built_at) from mart_state)) >> 1)::bigint"
-            " from submissions"
+            " (select max(updated_at) from unit_contacts), (select max(built_at) from mart_state), "
+            + ", ".join(f"(select sum(hash(t)) from {table} t)" for table in PLAN_TABLES)
+            + ") >> 1)::bigint from submissions"
         )

@@ -44,8 +44,9 @@ def _sql(name: str) -> str:
     return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-# Results several queries of a page share (the three levels of progress) or that cost seconds (the forecast),
-# kept in this process per data version: a change of data makes every older one unreachable.
+# Results several queries share (the three levels of progress; the submission grid, which the overview and
+# 报送 read and 报送 counts) or that cost seconds (the forecast), kept in this process per data version: a change
+# of data makes every older one unreachable.
 _KEPT: Memo[object] = Memo(size=64)
 
 
@@ -223,16 +224,19 @@ def forecast_milestones(
 
 def _projection(db, scope, as_of_month, districts, org_type, signed_off_only,
                 background: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
-    # A forecast costs seconds at a province (a Monte Carlo over every unit): made once per data version,
-    # shared by pages, sessions and the app's warm-up after each write (warm_forecast).
+    """(every point, the next milestone's table): the forecast costs seconds at a province (a Monte Carlo over
+    every unit), so it is made once per data version, shared by pages, sessions and the app's warm-up after
+    each write (warm_forecast), with the overview's table drawn from it."""
     from league import forecast  # not at the top: league.forecast reads its rows through this module
+
+    def make() -> tuple[pl.DataFrame, pl.DataFrame]:
+        groups, points = forecast.projection(monthly_built(db, scope, month, districts, org_type, signed_off_only),
+                                             forecast_milestones(db, scope, month, districts, org_type))
+        return points, forecast.next_milestone(groups, points)
 
     month, districts, org_type = _month(as_of_month), _districts(districts), _org_type(org_type)
     return _once_per_version(db, "forecast", (scope, month, tuple(districts or ()), org_type, signed_off_only),
-                             lambda: forecast.projection(
-                                 monthly_built(db, scope, month, districts, org_type, signed_off_only),
-                                 forecast_milestones(db, scope, month, districts, org_type)),
-                             background)
+                             make, background)
 
 
 def milestone_forecast_points(
@@ -244,7 +248,7 @@ def milestone_forecast_points(
     Columns as league.forecast.forecast: level, unit, district, target, done, point, due_date,
     share, needed, months_left, p_reach, median, low, high (80% interval), needed_per_month.
     """
-    return _projection(db, scope, as_of_month, districts, org_type, signed_off_only)[1]
+    return _projection(db, scope, as_of_month, districts, org_type, signed_off_only)[0]
 
 
 def milestone_forecast(
@@ -259,9 +263,7 @@ def milestone_forecast(
     needed_per_month, p_year_target, year_end_median, year_end_low,
     year_end_high, projected_short. Least likely to make it first within each level.
     """
-    from league import forecast
-
-    return forecast.next_milestone(*_projection(db, scope, as_of_month, districts, org_type, signed_off_only))
+    return _projection(db, scope, as_of_month, districts, org_type, signed_off_only)[1]
 
 
 def warm_forecast(db: Database, month: date | None = None, background: bool = True) -> None:
@@ -404,7 +406,9 @@ def submission_grid(db: Database, scope: str | None, as_of_month: date) -> pl.Da
     (of the first accepted ledger), days_late, accepted_submissions, review_state
     (a key of REVIEW_STATES), review_reason (of the latest send-back or reopening), submission_id.
     """
-    return _run(db, "submission_grid", scope=scope, as_of_month=_month(as_of_month))
+    month = _month(as_of_month)  # asked by the overview and twice by 报送 (the grid and its counts): run once
+    return _once_per_version(db, "submission_grid", (scope, month),
+                             lambda: _run(db, "submission_grid", scope=scope, as_of_month=month))
 
 
 def _counted(grid: pl.DataFrame, by: list[str]) -> pl.DataFrame:

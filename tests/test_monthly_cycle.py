@@ -224,6 +224,17 @@ def test_data_version_moves_on_every_review_step(db):
     assert db.data_version() != before
 
 
+def test_a_changed_due_day_moves_the_data_version_and_the_deadlines_shown(db):
+    load_march(db, datetime(2025, 3, 20))
+    scope = queries.whole_tree(db)
+    before, grid = db.data_version(), queries.submission_grid(db, scope, MARCH)  # kept for this data version
+    assert grid.filter(pl.col("unit") == UNIT, pl.col("report_month") == MARCH)["timeliness"].item() == "按时"
+    db.set_plan_setting("ledger_due_day", 10)
+    assert db.data_version() != before
+    moved = queries.submission_grid(db, scope, MARCH).filter(pl.col("unit") == UNIT, pl.col("report_month") == MARCH)
+    assert moved.select("due_date", "timeliness").row(0) == (date(2025, 3, 10), "逾期")
+
+
 def test_a_copy_of_the_demo_runs_a_month_through_the_pages(demo_db, tmp_path, monkeypatch):
     """Sign off on the 审核 page as the district; the unit sees the lock on its upload page."""
     from tests.accounts import button
