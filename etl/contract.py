@@ -110,6 +110,17 @@ class Kind:
         """Normalised header spelling -> field name."""
         return {header_key(h): f.name for f in self.fields for h in f.headers}
 
+    @cached_property
+    def meaning_words(self) -> re.Pattern:
+        """Any clause's first part, of any field: a header matching none means no field (most data cells,
+        which the header search reads too, are ruled out by this one search)."""
+        return re.compile("|".join(f"(?:{clause[0].pattern})" for f in self.fields for clause in f.means) or "(?!)")
+
+    def fields_meant_by(self, keys: tuple[str, ...]) -> list[str]:
+        """The fields, in declared order, whose declaration one of the normalised headers says (Field.meant_by)."""
+        keys = tuple(k for k in keys if self.meaning_words.search(k))
+        return [f.name for f in self.fields if any(f.meant_by(k) for k in keys)] if keys else []
+
     def field_named(self, text: str) -> Field | None:
         """The field a person means by a name: its identifier, its template header or a listed spelling."""
         by_name = next((f for f in self.fields if f.name == text), None)

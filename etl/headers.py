@@ -82,7 +82,7 @@ def _candidates(kind_name: str, text: str, similar: bool) -> dict[str, int]:
     exact = {index[k]: EXACT for k in keys if k in index}
     if exact:
         return exact
-    meant = {f.name: MEANING for f in kind.fields if any(f.meant_by(k) for k in keys)}
+    meant = dict.fromkeys(kind.fields_meant_by(keys), MEANING)
     if meant or not similar or len(keys[-1]) < SIMILAR_MIN_LENGTH:
         return meant
     found = process.extract(keys[-1], list(index), scorer=fuzz.ratio, score_cutoff=SIMILAR_CUTOFF, limit=None)

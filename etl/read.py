@@ -5,13 +5,14 @@ columns c0, c1, ...; row i of the frame is Excel row i + 1, so every message can
 name the row a person sees. The format is told by the file's content, not its
 name: units rename .xls files to .xlsx and save CSVs as .xls.
 
-Whoever can reach the upload page can send any bytes, so a file is first
-inspected (etl/inspect.py: refused unread if it claims a grid, a size or a
-packing beyond etl/limits.toml) and then parsed in a worker process
-(etl/read_worker.py) with a memory ceiling and a time limit: what gets past the
-inspection can end only the worker, never the server. The worker hands the
-sheets back as Arrow IPC files. Files the project writes itself (the demo) are
-parsed in-process (`isolate=False`), inspected all the same.
+Whoever can reach the upload page can send any bytes, so a file is parsed in
+a worker process (etl/read_worker.py) with a memory ceiling and a time limit,
+and inspected meanwhile in this one (etl/inspect.py: refused if it claims a
+grid, a size or a packing beyond etl/limits.toml, the worker ended and its
+result unread): whatever the file does can end only the worker, never the
+server. The worker hands the sheets back as Arrow IPC files. Files the project
+writes itself (the demo) are parsed in-process (`isolate=False`), inspected
+first all the same.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ class Sheet:
 
 
 def read_sheets(path: Path, limits: Limits | None = None, *, isolate: bool = True) -> list[Sheet]:
-    """The sheets of a file: inspected, then parsed in a worker process (in this one if not `isolate`).
+    """The sheets of a file: parsed in a worker process while inspected here (inspected, then parsed in
+    this process if not `isolate`).
 
     Raises UnreadableFile, with a message for the person who sent the file; a
     file beyond the limits, or one that crashes or outlasts its worker, raises its
@@ -71,10 +73,9 @@ def read_sheets(path: Path, limits: Limits | None = None, *, isolate: bool = Tru
     """
     limits = limits or Limits.default()
     path = Path(path)
-    _, data = inspect_file(path, limits)
     if isolate:
-        del data
         return _read_in_worker(path, limits)
+    _, data = inspect_file(path, limits)
     return parse(data, path.stem, limits)
 
 
@@ -297,6 +298,10 @@ def _read_in_worker(path: Path, limits: Limits) -> list[Sheet]:
                 started = time.monotonic()
                 if not worker.start(path, limits):
                     raise refuse("读取时程序异常终止", "worker_crash", None)
+            # Inspected while the worker parses (the parse takes as long again on a second core): a refusal
+            # ends the worker unread, and what it would have said is never heard. The worker's own limits
+            # hold whatever it meets meanwhile.
+            inspect_file(path, limits)
             code, peak = _wait(worker.process, started + limits.worker_seconds)
             return _result(path, worker.folder, limits, code, peak, time.monotonic() - started)
         finally:
@@ -369,7 +374,7 @@ def _collect(out: Path, limits: Limits) -> list[Sheet]:
     if written > limits.worker_memory_bytes:
         raise refuse(f"读取结果达 {size_text(written)}，超过上限 {size_text(limits.worker_memory_bytes)}",
                      "worker_memory_bytes", written)
-    sheets = [Sheet(s["name"], pl.read_ipc((out / s["file"]).read_bytes()), s["visible"]) for s in manifest]
+    sheets = [Sheet(s["name"], pl.read_ipc(out / s["file"]), s["visible"]) for s in manifest]
     check_grids([(s.name, s.cells.height, s.cells.width) for s in sheets], limits)
     return sheets
 
