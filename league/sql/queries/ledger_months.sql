@@ -3,14 +3,15 @@
 -- units sent one: a month is mostly reported once at least default_month_min_share
 -- of them have.
 with scoped_units as (
-    select name as unit
+    select unit_id
     from units_in_scope($scope)
 ),
 reported as (
-    select l.report_month, count(distinct l.unit)::integer as units_reporting
-    from ledger l
-    join scoped_units using (unit)
-    group by l.report_month
+    -- the accepted ledgers themselves: every page asks this, and a million organisations' rows say no more
+    select s.report_month, count(distinct s.unit_id)::integer as units_reporting
+    from ledger_submissions s
+    join scoped_units using (unit_id)
+    group by s.report_month
 ),
 expected as (
     select count(*)::integer as units_expected from scoped_units
