@@ -112,6 +112,17 @@ def test_duplicate_credit_code_is_raised_on_both_units_of_the_month(db):
     assert "同时列在甲街道的台账中" in found["message"][0] and evidence(found)["units"] == ["乙街道", "甲街道"]
 
 
+def test_a_flag_names_the_organisation_as_its_own_units_newest_ledger_does(db):
+    add_ledger(db, "甲街道", APRIL, [org(2, org_name="江城甲公司")])
+    add_ledger(db, "乙街道", APRIL, [org(2, org_name="江城甲有限公司")])
+    add_ledger(db, "甲街道", MAY, [org(2, org_name="江城甲科技公司")])  # renamed on 甲街道's later ledger
+    named = db.query("select unit, org_name from flags where code = 'duplicate_uscc' order by unit")
+    assert named.rows() == [("乙街道", "江城甲有限公司"), ("甲街道", "江城甲科技公司")]
+    assert queries.flag_list(db, "示例市", MAY, unit="乙街道")["org_name"].to_list() == ["江城甲有限公司"]
+    assert queries.flag_list(db, "示例市", MAY, uscc="USCC0002")["org_name"].to_list() == ["江城甲有限公司",
+                                                                                          "江城甲科技公司"]
+
+
 def test_count_jump_needs_the_ratio_and_the_change(db):
     add_ledger(db, "甲街道", APRIL, [org(1, employees=20), org(2, employees=20), org(3, employees=4),
                                     org(4, league_members=0), org(5, employees=100)])

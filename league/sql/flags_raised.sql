@@ -32,17 +32,18 @@ create or replace macro raised_flags(months) as table
     union all by name select * from raised_month_flags(months)
     union all by name select * from raised_youth_voice_flags(months);
 
--- The view pages, spot-check packs and the bulletin read (interfaces.md): one
--- row per raised flag, the organisation named as its newest ledger row names
--- it. Unscoped like the other views: the named queries keep to units_in_scope.
-create or replace view flags as
+-- The flags of some units (null: every unit's), each organisation named as
+-- the flagged unit's newest ledger row names it: the row an inspector checks
+-- (a code on two units' ledgers may be named differently on each). Only those
+-- units' ledger rows are read, so a page about one unit reads its rows alone.
+create or replace macro flags_of(units) as table
 with names as (
-    -- what the newest ledger row calls each flagged organisation (as the organisations view
-    -- would), reading only those organisations' rows rather than ranking every organisation
-    select uscc, arg_max(org_name, (report_month, submission_id)) as org_name
-    from ledger
-    where uscc in (select uscc from quality_flags)
-    group by uscc
+    select s.unit_id, r.uscc, arg_max(r.org_name, (s.report_month, s.submission_id)) as org_name
+    from ledger_submissions s
+    join ledger_rows r using (submission_id)
+    where (units is null or list_contains(units, s.unit_id))
+      and r.uscc in (select uscc from quality_flags where units is null or list_contains(units, unit_id))
+    group by s.unit_id, r.uscc
 ),
 final as (
     select
@@ -50,6 +51,12 @@ final as (
         q.message, q.evidence, q.computed_at
     from quality_flags q
     join units u using (unit_id)
-    left join names o on o.uscc = q.uscc
+    left join names o on o.unit_id = q.unit_id and o.uscc = q.uscc
+    where units is null or list_contains(units, q.unit_id)
 )
 select * from final;
+
+-- The view pages, spot-check packs and the bulletin read (interfaces.md): one
+-- row per raised flag. Unscoped like the other views: the named queries keep
+-- to units_in_scope.
+create or replace view flags as select * from flags_of(null);
