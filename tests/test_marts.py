@@ -173,3 +173,10 @@ def test_marts_equal_a_full_recomputation_after_any_sequence(tmp_path_factory, s
         assert above["above_scale_enterprises"] - above["with_league_org"] == len(codes_by_rule(db, month, uncovered))
         assert above["above_scale_enterprises"] == len(codes_by_rule(
             db, month, "is_above_scale_enterprise(org_type, above_scale)"))
+    # 党建带团建 month by month, from the party-led cells, against the rule on each month's standing rows.
+    sync = queries.party_led_sync(db, root, MONTHS[-1])
+    for month in MONTHS:
+        shown = sync.filter(pl.col("month") == month).select(pl.col("party_led_due", "synchronised").sum()).row(0)
+        due = codes_by_rule(db, month, "party_led_due(has_party_org, league_members)")
+        synchronised = codes_by_rule(db, month, "party_led_due(has_party_org, league_members) and has_league_org")
+        assert shown == ((len(due), len(synchronised)) if due else (0, 0))

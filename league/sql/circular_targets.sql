@@ -1,13 +1,7 @@
 -- The circulars' other targets, each one rule (numbers and lists in the plan:
 -- plan_settings, plan_priority_industries, plan_size_bands). Replaced on every start.
 
--- is_above_scale_enterprise is in rules.sql: the marts count with it.
-
--- Party-led building (党建带团建): an organisation with a party organisation and
--- at least gap_min_members league members must build its league organisation at
--- the same time; it has synchronised when it has one.
-create or replace macro party_led_due(has_party_org, league_members) as
-    coalesce(has_party_org, false) and coalesce(league_members, 0) >= plan_setting('gap_min_members');
+-- is_above_scale_enterprise and party_led_due are in rules.sql: the marts count with them.
 
 -- A priority sector where youth gather (重点领域).
 create or replace macro is_priority_sector(industry) as

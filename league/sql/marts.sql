@@ -26,11 +26,13 @@ create or replace macro mart_cell_rows(first_id, last_id) as table
         count_if(must_build_now(r.league_members, r.has_league_org, r.has_party_org))::integer as must_build
     from ledger_rows r
     cross join (values ('all'), ('above_scale'), ('park'), ('league_society_member'),
-                       ('above_scale_enterprise')) s(segment)
+                       ('above_scale_enterprise'), ('party_led_due')) s(segment)
     where r.submission_id between first_id and last_id
       and (in_segment(s.segment, r.above_scale, r.park, r.league_society_member)
-           -- the circulars' above-scale target counts enterprises only (专项目标)
-           or s.segment = 'above_scale_enterprise' and is_above_scale_enterprise(r.org_type, r.above_scale))
+           -- the circulars' targets (专项目标): above-scale coverage counts enterprises only, and
+           -- party-led building those due to build with their party organisation
+           or s.segment = 'above_scale_enterprise' and is_above_scale_enterprise(r.org_type, r.above_scale)
+           or s.segment = 'party_led_due' and party_led_due(r.has_party_org, r.league_members))
     group by all;
 
 create or replace macro mart_watch_rows(first_id, last_id) as table

@@ -43,6 +43,12 @@ create or replace macro is_gap(league_members, has_league_org) as
 create or replace macro is_above_scale_enterprise(org_type, above_scale) as
     org_type = '非公有制企业' and coalesce(above_scale, false);
 
+-- Party-led building (党建带团建): an organisation with a party organisation and
+-- at least gap_min_members league members must build its league organisation at
+-- the same time; it has synchronised when it has one.
+create or replace macro party_led_due(has_party_org, league_members) as
+    coalesce(has_party_org, false) and coalesce(league_members, 0) >= plan_setting('gap_min_members');
+
 -- Must build now: a gap where a party organisation already exists.
 create or replace macro must_build_now(league_members, has_league_org, has_party_org) as
     is_gap(league_members, has_league_org) and coalesce(has_party_org, false);

@@ -1,22 +1,24 @@
 -- Party-led synchronisation (党建带团建, 同步建立) at each month end of the
--- as-of month's year up to it, per unit: organisations with a party
--- organisation and at least gap_min_members league members, and how many of
--- them have a league organisation. Each month reads the ledgers standing then.
+-- as-of month's year up to it, per unit and the organisations' district:
+-- organisations with a party organisation and at least gap_min_members league
+-- members, and how many of them have a league organisation. Each month reads
+-- the coverage cells (league.marts) of the ledgers standing then.
 with months as (
     select report_month from plan_curve(year($as_of_month::date)) where report_month <= $as_of_month::date
 ),
 standing as (
-    select m.report_month as month, l.*
+    select m.report_month as month, u.name as unit, c.district, c.organisations, c.with_league_org
     from months m
-    cross join lateral ledger_as_of(m.report_month, signed_off_only := $signed_off_only::boolean) l
-    where l.unit in (select name from units_in_scope($scope))
-      and party_led_due(l.has_party_org, l.league_members)
+    cross join lateral standing_submissions(m.report_month, signed_off_only := $signed_off_only::boolean) s
+    join units_in_scope($scope) u using (unit_id)
+    join mart_ledger_cells c using (submission_id)
+    where c.segment = 'party_led_due'
 ),
 final as (
     select
         month, district, unit,
-        count(*)::integer as party_led_due,
-        count_if(coalesce(has_league_org, false))::integer as synchronised
+        sum(organisations)::integer as party_led_due,
+        sum(with_league_org)::integer as synchronised
     from standing
     group by all
 )
