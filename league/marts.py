@@ -1,4 +1,4 @@
-"""The marts (sql/migrations/011_marts.sql, 012): per-submission counts and list rows pages read instead of the ledger.
+"""The marts (sql/migrations/011_marts.sql, 012-014): per-submission counts and list rows pages read instead of the ledger.
 
 A ledger submission's counts are added in the transaction that writes its rows
 (etl.load.insert_rows calls `add`), so a reader sees the rows and their counts
@@ -17,7 +17,7 @@ import duckdb
 
 ALL_IDS = 2**31 - 1  # submission_id is an integer
 MARTS = {"mart_ledger_new": "mart_new_rows", "mart_ledger_cells": "mart_cell_rows",
-         "mart_ledger_watch": "mart_watch_rows"}
+         "mart_ledger_watch": "mart_watch_rows", "mart_ledger_pathways": "mart_pathway_rows"}
 
 
 def add(con: duckdb.DuckDBPyConnection, submission_ids: Iterable[int]) -> None:

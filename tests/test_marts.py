@@ -62,7 +62,7 @@ def write_ledger(folder: Path, unit: str, month: date, organisations: list[dict]
             "employees": "50", "youth_employees": "80" if broken and index == 0 else "30",
             "league_members": str(o["league_members"]), "has_party_org": "是" if o["has_party_org"] else "否",
             "has_league_org": "是" if founded else "否", "league_org_kind": "团支部" if founded else "",
-            "build_mode": "独立建团" if founded else "", "build_path": "1" if founded else "",
+            "build_mode": "独立建团" if founded else "", "build_path": str(1 + o["number"] % 11) if founded else "",
             "league_org_date": founded.isoformat() if founded else "",
             "directly_managed": "是" if o["directly_managed"] else "否",
             "leader_name": f"周{'一二三四五六七八九十甲乙'[o['number']]}" if founded else "",
@@ -173,6 +173,12 @@ def test_marts_equal_a_full_recomputation_after_any_sequence(tmp_path_factory, s
         assert above["above_scale_enterprises"] - above["with_league_org"] == len(codes_by_rule(db, month, uncovered))
         assert above["above_scale_enterprises"] == len(codes_by_rule(
             db, month, "is_above_scale_enterprise(org_type, above_scale)"))
+        # 建团路径 from the pathway counts, against the rule on the standing rows.
+        by_pathway = queries.new_orgs_by_pathway(db, root, month).group_by("build_path").agg(pl.col("new_orgs").sum())
+        assert dict(by_pathway.iter_rows()) == dict(db.query(
+            "select build_path, count(*)::integer from ledger_as_of($m)"
+            " where is_new_this_year(has_league_org, league_org_date, year($m), $m) group by all", {"m": month}
+        ).iter_rows())
     # 党建带团建 month by month, from the party-led cells, against the rule on each month's standing rows.
     sync = queries.party_led_sync(db, root, MONTHS[-1])
     for month in MONTHS:

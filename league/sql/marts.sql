@@ -17,6 +17,17 @@ create or replace macro mart_new_rows(first_id, last_id) as table
       and year(r.league_org_date) >= year(s.report_month)
     group by all;
 
+create or replace macro mart_pathway_rows(first_id, last_id) as table
+    select
+        r.submission_id, r.district, date_trunc('month', r.league_org_date)::date as founded_month,
+        r.build_path, r.build_mode, count(*)::integer as organisations
+    from ledger_rows r
+    join submissions s using (submission_id)
+    where r.submission_id between first_id and last_id
+      and coalesce(r.has_league_org, false) and r.league_org_date is not null
+      and year(r.league_org_date) >= year(s.report_month)  -- as mart_new_rows: only what can be new
+    group by all;
+
 create or replace macro mart_cell_rows(first_id, last_id) as table
     select
         r.submission_id, s.segment, r.district, coalesce(r.industry, '未填行业') as industry,
@@ -62,6 +73,15 @@ create or replace macro standing_new(as_of_month, signed_off_only := false) as t
            n.organisations
     from standing_submissions(as_of_month, signed_off_only := signed_off_only) s
     left join mart_ledger_new n using (submission_id);
+
+-- The new league organisations of the year up to the as-of month on the ledgers
+-- units stand on, by the organisation's district, founding month, pathway and
+-- build mode (read from the marts' counts, not the ledger's rows).
+create or replace macro standing_new_by_pathway(as_of_month, signed_off_only := false) as table
+    select s.unit_id, p.district, p.founded_month, p.build_path, p.build_mode, p.organisations
+    from standing_submissions(as_of_month, signed_off_only := signed_off_only) s
+    join mart_ledger_pathways p using (submission_id)
+    where coalesce(is_new_this_year(true, p.founded_month, year(as_of_month), as_of_month), false);
 
 -- New league organisations each unit had built by each month end of a year,
 -- through up_to_month, counted as the progress page counts them: each month

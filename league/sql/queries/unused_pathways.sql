@@ -4,9 +4,9 @@ with districts as (
     select distinct district from units_in_scope($scope)
 ),
 used as (
-    select distinct l.district, l.build_path
-    from ledger_in_scope($scope, $as_of_month::date, signed_off_only := $signed_off_only::boolean) l
-    where is_new_this_year(l.has_league_org, l.league_org_date, year($as_of_month::date), $as_of_month::date)
+    select distinct n.district, n.build_path
+    from standing_new_by_pathway($as_of_month::date, signed_off_only := $signed_off_only::boolean) n
+    join units_in_scope($scope) u using (unit_id)
 ),
 final as (
     select d.district, p.build_path
