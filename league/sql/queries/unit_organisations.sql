@@ -2,9 +2,9 @@
 -- inspector takes on a visit, with the flags that say what to check and whom to call
 -- (the gateway masks the contacts for roles that may not see them).
 with standing as (
-    select *
-    from ledger_in_scope($scope, $as_of_month::date, signed_off_only := $signed_off_only::boolean)
-    where unit = $unit
+    select l.*
+    from unit_ledger_as_of($unit, $as_of_month::date, signed_off_only := $signed_off_only::boolean) l
+    where l.unit in (select name from units_in_scope($scope))
 ),
 final as (
     select
