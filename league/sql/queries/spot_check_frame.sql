@@ -5,9 +5,9 @@
 -- for the unit and the ledger's month), directly managed, or the rest.
 -- league/spotcheck.py draws the sample from these rows.
 with standing as (
-    select *
-    from ledger_in_scope($scope, $as_of_month::date)
-    where unit = $unit
+    select l.*
+    from unit_ledger_as_of($unit, $as_of_month::date) l
+    where l.unit in (select name from units_in_scope($scope))
 ),
 flagged as (
     select distinct q.uscc
