@@ -3,29 +3,26 @@
 -- the transaction that writes the submission. (A range, not a list: the
 -- ledger's row groups are skipped by their submission numbers' range.)
 
-create or replace macro mart_new_rows(first_id, last_id) as table
-    select
-        r.submission_id, r.org_type, coalesce(r.directly_managed, false) as directly_managed,
-        date_trunc('month', r.league_org_date)::date as founded_month,
-        count(*)::integer as organisations
+-- The ledger rows of those submissions whose league organisation can count as
+-- new: a submission stands only for its own month and later ones, whose year's
+-- new organisations (is_new_this_year) were founded in its report year or later.
+create or replace macro mart_founded_rows(first_id, last_id) as table
+    select r.*, date_trunc('month', r.league_org_date)::date as founded_month
     from ledger_rows r
     join submissions s using (submission_id)
     where r.submission_id between first_id and last_id
       and coalesce(r.has_league_org, false) and r.league_org_date is not null
-      -- a submission stands only for its own month and later ones, whose year's new
-      -- organisations (is_new_this_year) were founded in its report year or later
-      and year(r.league_org_date) >= year(s.report_month)
+      and year(r.league_org_date) >= year(s.report_month);
+
+create or replace macro mart_new_rows(first_id, last_id) as table
+    select submission_id, org_type, coalesce(directly_managed, false) as directly_managed, founded_month,
+           count(*)::integer as organisations
+    from mart_founded_rows(first_id, last_id)
     group by all;
 
 create or replace macro mart_pathway_rows(first_id, last_id) as table
-    select
-        r.submission_id, r.district, date_trunc('month', r.league_org_date)::date as founded_month,
-        r.build_path, r.build_mode, count(*)::integer as organisations
-    from ledger_rows r
-    join submissions s using (submission_id)
-    where r.submission_id between first_id and last_id
-      and coalesce(r.has_league_org, false) and r.league_org_date is not null
-      and year(r.league_org_date) >= year(s.report_month)  -- as mart_new_rows: only what can be new
+    select submission_id, district, founded_month, build_path, build_mode, count(*)::integer as organisations
+    from mart_founded_rows(first_id, last_id)
     group by all;
 
 create or replace macro mart_cell_rows(first_id, last_id) as table
