@@ -27,7 +27,8 @@ from etl.headers import HOW_WORDS, SET_ASIDE
 from etl.pipeline import Prepared, StorageError, load_file, parse_month_arg
 from league import access
 from league.access import ROLES, AccountError
-from league.config import data_dir, database_path
+from league.config import data_dir, database_address, store_address
+from league.store import StoreMisconfigured, is_lake
 from league.db import Database, DatabaseBusy
 
 STATUS_TEXT = {
@@ -44,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     load = commands.add_parser("load", help="载入报送的文件")
-    load.add_argument("--db", type=Path, help="数据库文件（默认 $LEAGUE_DASHBOARD_DB 或 data/league.duckdb）")
+    load.add_argument("--db", type=store_address, help="数据库文件（默认 $LEAGUE_DASHBOARD_DB 或 data/league.duckdb）")
     load.add_argument("--kind", choices=sorted(contract().kinds), help="表的种类；不指定则按表头识别")
     load.add_argument("--unit", help="报送单位全称（台账）")
     load.add_argument("--month", help="报送月份 YYYY-MM（台账）")
@@ -56,10 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("files", nargs="+", type=Path)
 
     demo = commands.add_parser("demo", help="生成演示数据库（与看板首次启动相同）")
-    demo.add_argument("--db", type=Path)
+    demo.add_argument("--db", type=store_address)
 
     users = commands.add_parser("users", help="管理账号（密码从标准输入读取或提示输入，从不作为参数）")
-    users.add_argument("--db", type=Path)
+    users.add_argument("--db", type=store_address)
     action = users.add_subparsers(dest="action", required=True)
     add = action.add_parser("add", help="添加账号")
     add.add_argument("name")
@@ -71,23 +72,41 @@ def _parser() -> argparse.ArgumentParser:
     action.add_parser("list", help="列出所有账号")
 
     province = commands.add_parser("province", help="生成用于规模测试的模拟省份（默认 100 万个组织）")
-    province.add_argument("--db", type=Path)
+    province.add_argument("--db", type=store_address)
     province.add_argument("--orgs", type=int, default=1_000_000, help="组织数（默认 1,000,000）")
     province.add_argument("--seed", type=int, default=0, help="随机种子（相同种子生成相同数据）")
 
     bulletin = commands.add_parser("bulletin", help="生成月度通报（Word 或 PDF，按文件后缀）")
-    bulletin.add_argument("--db", type=Path)
+    bulletin.add_argument("--db", type=store_address)
     bulletin.add_argument("--month", required=True, help="通报月份 YYYY-MM")
     bulletin.add_argument("--out", required=True, type=Path, help="输出文件：.docx（Word）或 .pdf")
 
     spotcheck = commands.add_parser("spotcheck", help="生成随机抽查包（Excel 或 PDF，按文件后缀），与“随机抽查”页面相同")
-    spotcheck.add_argument("--db", type=Path)
+    spotcheck.add_argument("--db", type=store_address)
     spotcheck.add_argument("--unit", required=True, help="被抽查的报送单位全称")
     spotcheck.add_argument("--month", required=True, help="抽查的台账月份 YYYY-MM")
     spotcheck.add_argument("--size", required=True, type=int, help="抽取的组织数")
     spotcheck.add_argument("--seed", type=int, help="随机种子（不小于 0 的整数）；不指定则随机生成并显示")
     spotcheck.add_argument("--out", required=True, type=Path, help="输出文件：.xlsx（Excel）或 .pdf")
+    move = commands.add_parser("migrate-store", help="把 DuckDB 文件中的全部数据迁入新的 DuckLake 存储（须先停止看板）")
+    move.add_argument("--from", dest="source", required=True, type=Path, help="DuckDB 数据库文件")
+    move.add_argument("--to", dest="target", required=True,
+                      help="DuckLake 地址，如 'ducklake:postgres:dbname=league host=… user=…'；"
+                           "数据文件夹由 $LEAGUE_DASHBOARD_DATA_PATH 指定")
     return parser
+
+
+def _migrate_store(args: argparse.Namespace) -> int:
+    from etl.migrate_store import migrate_store
+
+    try:
+        counts = migrate_store(args.source, args.target)
+    except (StoreMisconfigured, DatabaseBusy) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"已迁入 DuckLake 存储：{len(counts)} 张表，其中报送记录 {counts.get('submissions', 0):,} 份、"
+          f"台账 {counts.get('ledger_rows', 0):,} 行。")
+    return 0
 
 
 def _read_password() -> str:
@@ -228,7 +247,7 @@ def _province(db: Database, args: argparse.Namespace) -> int:
         print("--orgs 至少为 100。", file=sys.stderr)
         return 2
     if db.scalar("select count(*) from submissions"):
-        print(f"数据库 {db.path} 中已有数据；请指定一个新的 --db 文件。", file=sys.stderr)
+        print(f"数据库 {db.address} 中已有数据；请指定一个新的 --db 文件。", file=sys.stderr)
         return 2
     made = build_province(db, orgs=args.orgs, seed=args.seed,
                           progress=lambda fraction, text: print(f"[{fraction:4.0%}] {text}", file=sys.stderr))
@@ -237,10 +256,14 @@ def _province(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-def _log_to_file(db_path: Path) -> None:
+def _log_to_file(address: str | Path) -> None:
     """Details of failures go to a log file (logs/etl.log beside the database, else the temporary folder),
     never to the person's screen."""
-    for folder in (data_dir(db_path) / "logs", Path(tempfile.gettempdir())):
+    try:
+        beside = [data_dir(address) / "logs"]
+    except StoreMisconfigured:  # said when the store is opened
+        beside = []
+    for folder in (*beside, Path(tempfile.gettempdir())):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             handler = logging.FileHandler(folder / "etl.log", encoding="utf-8")
@@ -257,8 +280,8 @@ def _arguments(argv: list[str], cwd: Path | None = None) -> argparse.Namespace:
     parser = _parser()
     args = parser.parse_args(argv)
     if cwd is not None:  # a handed-off command: its paths are the sending shell's
-        for name in ("db", "out"):
-            if getattr(args, name, None) is not None:
+        for name in ("db", "out", "source"):
+            if isinstance(getattr(args, name, None), Path):
                 setattr(args, name, cwd / getattr(args, name))
         if args.command == "load":
             args.files = [cwd / path for path in args.files]
@@ -299,7 +322,11 @@ def _asks_password(args: argparse.Namespace) -> bool:
 
 
 def _execute(args: argparse.Namespace) -> int:
-    db = Database(args.db or database_path())
+    try:
+        db = Database(args.db or database_address())
+    except StoreMisconfigured as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     try:
         db.migrate()
         if args.command == "load":
@@ -316,11 +343,11 @@ def _execute(args: argparse.Namespace) -> int:
 
         build_demo(db, progress=lambda fraction, text: print(f"[{fraction:4.0%}] {text}", file=sys.stderr))
         return 0
-    except (DatabaseBusy, StorageError, AccountError) as exc:
+    except (DatabaseBusy, StorageError, AccountError, StoreMisconfigured) as exc:
         print(str(exc), file=sys.stderr)
         return 1
     except (OSError, duckdb.IOException, duckdb.PermissionException):
-        logging.getLogger("etl").exception("could not open or write %s", db.path)
+        logging.getLogger("etl").exception("could not open or write %s", db.address)
         print(StorageError(), file=sys.stderr)
         return 1
 
@@ -339,16 +366,21 @@ def run_handed_off(argv: list[str], cwd: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _arguments(argv)
-    db_path = args.db or database_path()
-    _log_to_file(db_path)
+    if args.command == "migrate-store":
+        _log_to_file(args.source)
+        return _migrate_store(args)
+    address = args.db or database_address()
+    _log_to_file(address)
     try:
         args.password = _read_password() if _asks_password(args) else None
     except AccountError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    # The app holds the database: the command runs there, on the same file whatever that shell's settings say.
-    handed = handoff.forward(db_path, [argv[0], "--db", os.path.abspath(db_path), *argv[1:]],
-                             stdin=None if args.password is None else args.password + "\n")
+    # The app holds the database file: the command runs there, on the same file whatever that shell's settings
+    # say. A DuckLake store is shared by every process: the command runs here.
+    handed = None if is_lake(address) else handoff.forward(
+        address, [argv[0], "--db", os.path.abspath(address), *argv[1:]],
+        stdin=None if args.password is None else args.password + "\n")
     return _execute(args) if handed is None else handed
 
 

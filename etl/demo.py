@@ -28,7 +28,7 @@ from etl.demo_world import MONTHS, World, build_world
 from etl.pipeline import load_file
 from league import flags
 from league.access import DEMO_ACCOUNTS_FILE, ROLES, Actor, create_demo_accounts
-from league.config import data_dir, demo_files_dir
+from league.config import demo_files_dir
 from league.db import Database
 from league.units import save_unit_tree
 
@@ -101,7 +101,7 @@ def build_demo(db: Database, progress: Progress | None = None) -> None:
     report = progress or _silent
     report(0.0, "正在准备演示数据库…")
     db.migrate()
-    manifest = write_demo_files(demo_files_dir(db.path),
+    manifest = write_demo_files(demo_files_dir(db.data_dir),
                                 progress=lambda share, text: report(share * WRITE_SHARE, text))
     with db.transaction() as con:
         save_unit_tree(con, manifest.units)
@@ -122,7 +122,7 @@ def build_demo(db: Database, progress: Progress | None = None) -> None:
     add_spot_checks(db, DEMO_SEED)
 
     if not db.scalar("select count(*) from users"):
-        _announce(create_demo_accounts(db), data_dir(db.path) / DEMO_ACCOUNTS_FILE)
+        _announce(create_demo_accounts(db), db.data_dir / DEMO_ACCOUNTS_FILE)
     report(1.0, "演示数据已就绪")
 
 

@@ -21,6 +21,7 @@ import polars as pl
 from etl.contract import contract
 from etl.report import Problem
 from league import marts
+from league.db import next_ids
 
 @dataclass(frozen=True)
 class Slot:
@@ -84,9 +85,11 @@ def latest_accepted_in_slot(con: duckdb.DuckDBPyConnection, slot: Slot) -> int |
 
 
 def record_raw_file(con: duckdb.DuckDBPyConnection, receipt: Receipt, stored: str | None, size: int) -> None:
+    """The file's first receipt is its record: a file received again is already kept (its hash is its key, which
+    the write path keeps unique itself, as a DuckLake store has no keys)."""
     con.execute(
-        "insert into raw_files values (?, ?, ?, ?, ?, ?) on conflict do nothing",
-        [receipt.sha256, size, receipt.file_name, stored, receipt.received_at, receipt.submitted_by],
+        "insert into raw_files select ?, ?, ?, ?, ?, ? where not exists (select 1 from raw_files where sha256 = ?)",
+        [receipt.sha256, size, receipt.file_name, stored, receipt.received_at, receipt.submitted_by, receipt.sha256],
     )
 
 
@@ -95,13 +98,14 @@ def record_submission(con: duckdb.DuckDBPyConnection, slot: Slot, receipt: Recei
     def as_json(severity: str) -> str:
         return json.dumps([p.to_json() for p in problems if p.severity == severity], ensure_ascii=False)
 
-    return con.execute(
-        "insert into submissions (kind, unit_id, report_month, file_name, sheet, sha256, received_at,"
-        " submitted_by, rows, status, errors, warnings) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " returning submission_id",
-        [slot.kind, slot.unit_id, slot.report_month, receipt.file_name, sheet, receipt.sha256,
+    (submission_id,) = next_ids(con, "submission")
+    con.execute(
+        "insert into submissions (submission_id, kind, unit_id, report_month, file_name, sheet, sha256, received_at,"
+        " submitted_by, rows, status, errors, warnings) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [submission_id, slot.kind, slot.unit_id, slot.report_month, receipt.file_name, sheet, receipt.sha256,
          receipt.received_at, receipt.submitted_by, rows, status, as_json("error"), as_json("warning")],
-    ).fetchone()[0]
+    )
+    return submission_id
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, kind: str, submission_id: int | None, rows: pl.DataFrame) -> None:
@@ -122,6 +126,7 @@ def insert_rows(con: duckdb.DuckDBPyConnection, kind: str, submission_id: int | 
 
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [r[0] for r in con.execute(
-        "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
+        "select column_name from information_schema.columns where table_catalog = current_database()"
+        " and table_name = ? order by ordinal_position",
         [table],
     ).fetchall()]

@@ -29,8 +29,7 @@ from etl.read import RefusedFile, Sheet, UnreadableFile, read_sheets
 from etl.report import Problem
 from etl.validate import Context, Unit, validate
 from league import access, flags, personal_ids, review
-from league.config import data_dir
-from league.db import Database, DatabaseBusy
+from league.db import Database, DatabaseBusy, replace_row
 from league.units import REPORTING_LEVELS
 
 log = logging.getLogger(__name__)
@@ -145,7 +144,7 @@ def _prepare(db: Database, path: Path, *, kind, unit, month, submitted_by, recei
     data = path.read_bytes() if fits else None
     receipt = load.Receipt(file_name, load.sha256_of(data) if fits else _streamed_sha256(path),
                            received_at or datetime.now(), submitted_by)
-    stored = load.store_raw_file(data_dir(db.path), data) if fits else None
+    stored = load.store_raw_file(db.data_dir, data) if fits else None
     prepared = Prepared(file_name=file_name, status="ready", receipt=receipt, address=address)
     overrides = _saved_header_map(db, unit, kind) | header_map
     try:
@@ -166,7 +165,7 @@ def _prepare(db: Database, path: Path, *, kind, unit, month, submitted_by, recei
             prepared.slot = _chosen_slot(con, kind, unit, month)
             prepared.kind, prepared.unit, prepared.month = kind, unit, month
         else:
-            _check(con, prepared, table, unit, month, today, data_dir(db.path))
+            _check(con, prepared, table, unit, month, today, db.data_dir)
         limited = submit_scope is not None or spot_check_scope is not None
         scope = spot_check_scope if prepared.kind == "spot_check" else submit_scope
         refused = _outside_scope(con, prepared, scope, unit) if limited else []
@@ -313,7 +312,7 @@ def save_header_map(db: Database, unit: str, kind: str, readings: dict[str, str]
     with db.transaction() as con:
         unit_id = con.execute("select unit_id from units where name = ?", [unit]).fetchone()[0]
         for header, target in readings.items():
-            con.execute("insert or replace into header_mappings values (?, ?, ?, ?, ?, ?, ?)",
+            replace_row(con, "header_mappings", 3,
                         [unit_id, kind, header_key(header), header, target, datetime.now(), saved_by])
 
 

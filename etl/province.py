@@ -28,7 +28,7 @@ from etl.normalise import USCC_ALPHABET, USCC_WEIGHTS, normalise
 from etl.report import errors
 from etl.validate import Context, Unit, validate
 from league import flags
-from league.db import Database
+from league.db import Database, next_ids
 from league.units import save_unit_tree
 
 PROVINCE = "江东省"
@@ -135,15 +135,18 @@ def _submissions(con, unit_ids: pl.DataFrame, kind: str, month: date | None, rec
         file_name=pl.format("{}{}.xlsx", pl.col("unit"), pl.lit(f"{month:%Y年%m月}" if month else "")),
         sha256=pl.format("{}", pl.col("unit")).map_elements(
             lambda u: hashlib.sha256(f"{kind}:{month}:{u}".encode()).hexdigest(), return_dtype=pl.String))
+    ids = next_ids(con, "submission", frame.height)
+    frame = frame.with_columns(submission_id=pl.Series(ids, dtype=pl.Int32))
     con.register("province_submissions", frame.to_arrow())
     try:
-        return con.execute(
-            "insert into submissions (kind, unit_id, report_month, file_name, sheet, sha256, received_at,"
-            " submitted_by, rows, status, errors, warnings)"
-            " select kind, unit_id, report_month, file_name, '省级模拟', sha256, received_at, ?, rows, 'accepted',"
-            " '[]', '[]' from province_submissions returning unit_id, submission_id", [SUBMITTED_BY]).pl()
+        con.execute(
+            "insert into submissions (submission_id, kind, unit_id, report_month, file_name, sheet, sha256,"
+            " received_at, submitted_by, rows, status, errors, warnings)"
+            " select submission_id, kind, unit_id, report_month, file_name, '省级模拟', sha256, received_at, ?, rows,"
+            " 'accepted', '[]', '[]' from province_submissions", [SUBMITTED_BY])
     finally:
         con.unregister("province_submissions")
+    return frame.select("unit_id", "submission_id")
 
 
 def _received(rng: np.random.Generator, n: int, year: int, month: int) -> tuple[np.ndarray, list[datetime]]:

@@ -22,8 +22,7 @@ import argon2
 import duckdb
 import polars as pl
 
-from league.config import data_dir
-from league.db import Database
+from league.db import Database, next_ids
 
 ROLES = {"leadership": "领导", "inspector": "督导", "district": "区县团委", "unit": "基层单位", "admin": "管理员"}
 # What each role may do; a scope says where. spot_check (draw packs, load their findings) is
@@ -320,8 +319,10 @@ def audit(con: duckdb.DuckDBPyConnection, actor: str | None, action: str, unit: 
     """Append one entry to the audit log, inside the caller's transaction."""
     if action not in AUDIT_ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    con.execute("insert into audit_log (logged_at, actor, action, unit, detail, address) values (?, ?, ?, ?, ?, ?)",
-                [at or datetime.now(), actor, action, unit,
+    (audit_id,) = next_ids(con, "audit")
+    con.execute("insert into audit_log (audit_id, logged_at, actor, action, unit, detail, address)"
+                " values (?, ?, ?, ?, ?, ?, ?)",
+                [audit_id, at or datetime.now(), actor, action, unit,
                  None if detail is None else json.dumps(detail, ensure_ascii=False, default=str), address])
 
 
@@ -370,7 +371,7 @@ def create_demo_accounts(db: Database) -> list[tuple[str, str, str | None, str]]
         password = secrets.token_urlsafe(12)
         add_user(db, name, role, first[level] if level else None, password, by="演示数据")
         accounts.append((name, role, first[level] if level else None, password))
-    path = data_dir(db.path) / DEMO_ACCOUNTS_FILE
+    path = db.data_dir / DEMO_ACCOUNTS_FILE
     path.unlink(missing_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:

@@ -10,6 +10,10 @@ load while the app is up (`serve`, see etl.handoff). Any other process (the
 command line when no app is running, the tests, the benchmarks) opens the
 file for each unit of work under an inter-process file lock and closes it
 again, so it never holds the file from the app for longer than one load.
+
+A DuckLake store (league.store) is shared by several processes at once: no
+file lock, each process attaching it for itself, holding or per unit of
+work as above; DuckLake's snapshots keep readers apart from writers.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import duckdb
 import polars as pl
 from filelock import FileLock, Timeout
 
-from league import flags, marts
+from league import flags, marts, store
 
 SQL_DIR = Path(__file__).parent / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
@@ -41,6 +45,76 @@ LOCK_TIMEOUT_SECONDS = 60
 PLAN_TABLES = ("plan_settings", "plan_due_dates", "plan_milestones", "default_milestones", "plan_priority_industries",
                "plan_size_bands")
 BACKGROUND_NICENESS = 19  # work after commits (the forecast's warm-up) yields the CPU to every read
+
+
+SCRATCH_CATALOG = "scratch"  # where a new DuckLake store's schema is built first
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return con.execute("select count(*) from duckdb_tables() where database_name = current_database()"
+                       " and schema_name = 'main' and table_name = ?", [name]).fetchone()[0] > 0
+
+
+def _pending_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    done = {v for (v,) in con.execute("select version from schema_migrations").fetchall()}
+    return [path.stem for path in sorted(MIGRATIONS_DIR.glob("*.sql")) if int(path.name.split("_", 1)[0]) not in done]
+
+
+def _apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the pending migrations to the current catalog; returns their names."""
+    con.execute(
+        "create table if not exists schema_migrations ("
+        " version integer primary key, name varchar not null,"
+        " applied_at timestamp not null default current_timestamp)"
+    )
+    pending = _pending_migrations(con)
+    for name in pending:
+        con.execute((MIGRATIONS_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+        con.execute("insert into schema_migrations (version, name) values (?, ?)", [int(name.split("_", 1)[0]), name])
+    return pending
+
+
+def next_ids(con: duckdb.DuckDBPyConnection, name: str, count: int = 1) -> range:
+    """`count` new ids of the kind `name` (a row of id_counters), taken in the caller's transaction.
+
+    Both stores: a DuckLake store has no sequences, and two writers raising
+    the same counter conflict there, so ids never repeat.
+    """
+    con.execute("update id_counters set last = last + ? where name = ?", [count, name])
+    last = con.execute("select last from id_counters where name = ?", [name]).fetchone()[0]
+    return range(last - count + 1, last + 1)
+
+
+def _migrate_scratch(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every migration applied to a new in-memory catalog `scratch`, the schema a new DuckLake store copies."""
+    con.execute(f"attach ':memory:' as {SCRATCH_CATALOG}")
+    con.execute(f"use {SCRATCH_CATALOG}")
+    try:
+        return _apply_migrations(con)
+    finally:
+        con.execute(f"use {store.LAKE_CATALOG}")
+
+
+def _refuse_pending(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """A DuckLake store made by an older release: its tables lack what a migration since would have made."""
+    if pending := _pending_migrations(con):
+        raise store.StoreMisconfigured(f"DuckLake 存储的结构早于本程序（缺少 {'、'.join(pending)}）；"
+                                       "请用 python -m etl migrate-store 迁入一个新的存储。")
+    return []
+
+
+def replace_row(con: duckdb.DuckDBPyConnection, table: str, key_columns: int, row: list) -> None:
+    """Insert `row` into `table`, replacing the row with the same key (its first `key_columns` values).
+
+    INSERT OR REPLACE needs a primary key, which a DuckLake store does not
+    have; the write path keeps the key unique itself.
+    """
+    columns = [name for (name,) in con.execute(
+        "select column_name from duckdb_columns() where database_name = current_database() and schema_name = 'main'"
+        " and table_name = ? order by column_index", [table]).fetchall()]
+    con.execute(f"delete from {table} where " + " and ".join(f"{c} = ?" for c in columns[:key_columns]),
+                row[:key_columns])
+    con.execute(f"insert into {table} values ({', '.join('?' * len(row))})", row)
 
 
 class DatabaseBusy(RuntimeError):
@@ -56,7 +130,7 @@ class _Held:
     the turn writers take, and what to stop when it is let go (the hand-off server)."""
 
     connection: duckdb.DuckDBPyConnection
-    file_lock: FileLock
+    file_lock: FileLock | None
     writing: threading.RLock = field(default_factory=threading.RLock)
     stop: Callable[[], None] | None = None
     commits: int = 0  # writes committed since the file was taken, for work that follows them
@@ -74,21 +148,22 @@ _HELD: dict[str, _Held] = {}
 _HOLDING = threading.Lock()  # two sessions starting together take the file once
 
 
-def _key(path: Path) -> str:
-    return os.path.abspath(path)
+def _key(address: Path | str) -> str:
+    return str(address) if store.is_lake(address) else os.path.abspath(address)
 
 
-def _open(path: Path) -> duckdb.DuckDBPyConnection:
-    """The file opened (its folder made already, for its lock file), with the functions the rules call."""
-    con = duckdb.connect(str(path))
+def _open(address: Path | str, data_dir: Path) -> duckdb.DuckDBPyConnection:
+    """The store opened (a file's folder made already, for its lock file), with the functions the rules call."""
+    con = store.connect(address, data_dir)
     # The p-value functions of flags.sql's rules, registered before any transaction: a registration
     # rolled back with one cannot be made again on that connection (duckdb 1.5). Cursors inherit them.
     flags.register(con)
     return con
 
 
-def _file_lock(path: Path) -> FileLock:
-    return FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT_SECONDS)
+def _file_lock(address: Path | str) -> FileLock | None:
+    """What keeps other processes out of a DuckDB file; a DuckLake store needs nothing of the kind."""
+    return None if store.is_lake(address) else FileLock(f"{address}.lock", timeout=LOCK_TIMEOUT_SECONDS)
 
 
 def release(path: Path | str | None = None) -> None:
@@ -97,7 +172,7 @@ def release(path: Path | str | None = None) -> None:
     A Database made with hold=True takes the file again on its next use.
     """
     with _HOLDING:
-        keys = list(_HELD) if path is None else [k for k in [_key(Path(path))] if k in _HELD]
+        keys = list(_HELD) if path is None else [k for k in [_key(path)] if k in _HELD]
         for key in keys:
             held = _HELD[key]
             with held.writing:  # a write in progress finishes first
@@ -106,44 +181,55 @@ def release(path: Path | str | None = None) -> None:
                     held.stop()  # still registered: what it stops may finish a read on the held file
                 del _HELD[key]
                 held.connection.close()
-                held.file_lock.release(force=True)
+                if held.file_lock is not None:
+                    held.file_lock.release(force=True)
 
 
 atexit.register(release)
 
 
 class Database:
-    def __init__(self, path: Path | str, *, hold: bool = False,
-                 serve: Callable[[Database], Callable[[], None]] | None = None):
-        """hold: take the file for this process and keep it (the app); otherwise open it per unit of work.
+    def __init__(self, address: Path | str, *, hold: bool = False,
+                 serve: Callable[[Database], Callable[[], None]] | None = None, data_path: Path | str | None = None):
+        """address: a DuckDB file's path or a DuckLake address (league.store).
 
-        serve: started when this process takes the file, returning what stops it (the app's hand-off).
+        hold: take the store for this process and keep it (the app); otherwise open it per unit of work.
+        serve: started when this process takes the store, returning what stops it (the app's hand-off).
+        data_path: a DuckLake store's data folder, else $LEAGUE_DASHBOARD_DATA_PATH.
         """
-        self.path = Path(path)
+        self.lake = store.is_lake(address)
+        self.address = str(address)
+        # A file's path; None for a DuckLake store, which is no file.
+        self.path = None if self.lake else Path(address)
+        # Where everything kept beside the data lives (raw files, keys): the file's folder, or the lake's data path.
+        self.data_dir = store.lake_data_path(data_path) if self.lake else self.path.parent
+        self.key = _key(self.address)  # the store's identity for what this process keeps per store
         self.hold = hold
         self._serve = serve
-        self._lock = _file_lock(self.path)
+        self._lock = _file_lock(self.address)
         self._session = threading.local()  # the connection a batch job holds, per thread
 
     def _held(self) -> _Held | None:
         """This process's hold on the file: taken now if this Database is the holding kind."""
-        held = _HELD.get(_key(self.path))
-        if held is not None or not self.hold:
+        held = _HELD.get(self.key)
+        # A DuckLake store keeps nobody out, so every process keeps its connection (attaching costs a
+        # PostgreSQL connection and the extensions' loading); a file is held only by the process that asks.
+        if held is not None or not (self.hold or self.lake):
             return held
         with _HOLDING:
-            if (held := _HELD.get(_key(self.path))) is None:
-                lock = _file_lock(self.path)
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+            if (held := _HELD.get(self.key)) is None:
+                lock = _file_lock(self.address)
+                self.data_dir.mkdir(parents=True, exist_ok=True)
                 try:
-                    lock.acquire()
+                    lock is None or lock.acquire()
                 except Timeout as exc:
                     raise DatabaseBusy(self.path) from exc
                 try:
-                    held = _Held(_open(self.path), lock)
+                    held = _Held(_open(self.address, self.data_dir), lock)
                 except BaseException:
-                    lock.release(force=True)
+                    lock is None or lock.release(force=True)
                     raise
-                _HELD[_key(self.path)] = held
+                _HELD[self.key] = held
                 if self._serve is not None:
                     held.stop = self._serve(self)
         return held
@@ -159,23 +245,25 @@ class Database:
         if held is not None:
             cursor = held.connection.cursor()
             try:
+                if self.lake:
+                    cursor.execute(f"use {store.LAKE_CATALOG}")  # a cursor starts in the in-memory catalog
                 yield cursor
             finally:
                 cursor.close()
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
         try:
-            self._lock.acquire()
+            self._lock is None or self._lock.acquire()
         except Timeout as exc:
             raise DatabaseBusy(self.path) from exc
         try:
-            con = _open(self.path)
+            con = _open(self.address, self.data_dir)
             try:
                 yield con
             finally:
                 con.close()
         finally:
-            self._lock.release()
+            self._lock is None or self._lock.release()
 
     @contextmanager
     def session(self) -> Iterator[Database]:
@@ -240,7 +328,7 @@ class Database:
                 except Exception:  # noqa: BLE001 - the next commit tries again; a page makes it itself meanwhile
                     logging.getLogger(__name__).exception("work after a commit failed")
 
-        thread = threading.Thread(target=follow, name=f"after-commits:{self.path.name}", daemon=True)
+        thread = threading.Thread(target=follow, name=f"after-commits:{self.key}", daemon=True)
         thread.start()
 
         def stop() -> None:
@@ -263,36 +351,41 @@ class Database:
     def migrate(self) -> list[str]:
         """Apply pending schema migrations in order, then refresh views and rules.
 
-        Returns the names of the migrations applied now.
+        Returns the names of the migrations applied now. A new DuckLake store
+        gets the schema the migrations build in an in-memory catalog beside it
+        (store.copy_tables: DuckDB writes one catalog per transaction); one
+        already made must be at the latest version.
         """
-        applied_now = []
-        with self.transaction() as con:
-            con.execute(
-                "create table if not exists schema_migrations ("
-                " version integer primary key, name varchar not null,"
-                " applied_at timestamp not null default current_timestamp)"
-            )
-            done = {v for (v,) in con.execute("select version from schema_migrations").fetchall()}
-            for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
-                version = int(path.name.split("_", 1)[0])
-                if version in done:
-                    continue
-                con.execute(path.read_text(encoding="utf-8"))
-                con.execute("insert into schema_migrations (version, name) values (?, ?)", [version, path.stem])
-                applied_now.append(path.stem)
-            for name in VIEW_FILES:
-                con.execute((SQL_DIR / name).read_text(encoding="utf-8"))
-            marts.rebuild_if_settings_changed(con)  # a database older than the marts gets them here
-            if flags.MIGRATION in applied_now:
-                flags.refresh_all(con)  # a database loaded before flags existed gets them for every month
+        with self.session():  # one connection throughout: the in-memory catalog is attached to it
+            with self.connect() as con:
+                new_lake = self.lake and not _has_table(con, "schema_migrations")
+                if new_lake:
+                    applied_now = _migrate_scratch(con)
+            try:
+                with self.transaction() as con:
+                    if new_lake:
+                        store.copy_tables(con, SCRATCH_CATALOG, store.LAKE_CATALOG)
+                    elif self.lake:
+                        applied_now = _refuse_pending(con)
+                    else:
+                        applied_now = _apply_migrations(con)
+                    for name in VIEW_FILES:
+                        con.execute((SQL_DIR / name).read_text(encoding="utf-8"))
+                    marts.rebuild_if_settings_changed(con)  # a database older than the marts gets them here
+                    if flags.MIGRATION in applied_now:
+                        flags.refresh_all(con)  # a database loaded before flags existed gets them for every month
+            finally:
+                if new_lake:
+                    with self.connect() as con:
+                        con.execute(f"detach {SCRATCH_CATALOG}")
         return applied_now
 
     def set_plan_setting(self, name: str, value: float) -> None:
         """Change one of the plan's numbers; the marts counted with it are rebuilt in the same transaction."""
         with self.transaction() as con:
-            if con.execute("update plan_settings set value = ? where name = ? returning name",
-                           [value, name]).fetchone() is None:
+            if not con.execute("select count(*) from plan_settings where name = ?", [name]).fetchone()[0]:
                 raise KeyError(name)
+            con.execute("update plan_settings set value = ? where name = ?", [value, name])
             marts.rebuild_if_settings_changed(con)
 
     def data_version(self) -> int:

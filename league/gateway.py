@@ -18,7 +18,6 @@ import polars as pl
 
 from league import personal_ids, queries
 from league.access import Actor
-from league.config import data_dir
 from league.db import Database
 from league.personal_ids import mask_id
 
@@ -145,7 +144,7 @@ def read(db: Database, actor: Actor | None, query: Callable[..., pl.DataFrame], 
     """A named query of league.queries run for the actor: their view scope, their fields."""
     actor = _require(actor, "view")
     frame = masked(query(db, actor.view_scope, *args, **filters), actor)
-    return personal_ids.revealed(frame, data_dir(db.path), actor.can("see_personal"))
+    return personal_ids.revealed(frame, db.data_dir, actor.can("see_personal"))
 
 
 def unit_path(db: Database, unit: str | None) -> str | None:
@@ -172,4 +171,4 @@ def raw_file(db: Database, actor: Actor | None, sha256: str) -> bytes | None:
             actor.can("submit", unit_path(db, unit)) for unit in sent["unit"].drop_nulls()):
         raise AccessDenied("这个文件含有完整的公民身份号码，只有可查看个人信息的账号或报送单位本身可以下载原件。")
     with db.connect() as con:
-        return read_raw_file(con, data_dir(db.path), sha256)
+        return read_raw_file(con, db.data_dir, sha256)

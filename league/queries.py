@@ -52,7 +52,7 @@ _KEPT: Memo[object] = Memo(size=64)
 
 def _once_per_version(db: Database, what: str, key: tuple, make: Callable[[], Result],
                       background: bool = False) -> Result:
-    return _KEPT.get((str(db.path.resolve()), db.data_version(), what, *key), make, background=background)
+    return _KEPT.get((db.key, db.data_version(), what, *key), make, background=background)
 
 
 def forget() -> None:

@@ -16,7 +16,7 @@ import duckdb
 from etl import guards
 from league import access
 from league.access import Actor
-from league.db import Database
+from league.db import Database, next_ids, replace_row
 from league.gateway import AccessDenied
 
 # Which states each step may be taken from.
@@ -63,9 +63,11 @@ def take_step(db: Database, actor: Actor | None, step: str, unit: str, month: da
             raise ReviewError(f"“{unit}”{month.year}年{month.month}月的台账刚有变化（现为"
                               f"“{_state_word(state)}”），请刷新后再{STEP_WORDS[step]}。")
         at = at or datetime.now()
+        (review_id,) = next_ids(con, "review")
         con.execute(
-            "insert into review_actions (unit_id, kind, report_month, submission_id, action, actor, acted_at, reason)"
-            " values (?, 'ledger', ?, ?, ?, ?, ?, ?)", [unit_id, month, submission_id, step, actor.name, at, reason])
+            "insert into review_actions (review_id, unit_id, kind, report_month, submission_id, action, actor, acted_at,"
+            " reason) values (?, ?, 'ledger', ?, ?, ?, ?, ?, ?)",
+            [review_id, unit_id, month, submission_id, step, actor.name, at, reason])
         access.audit(con, actor.name, step, unit, {"month": f"{month:%Y-%m}", "submission_id": submission_id,
                                                    "reason": reason}, address, at)
 
@@ -103,7 +105,7 @@ def save_contact(db: Database, actor: Actor | None, unit: str, name: str | None,
             raise ReviewError(f"单位“{unit}”不存在。")
         if actor is None or not (actor.can("review", found[1]) or actor.can("manage_users")):
             raise AccessDenied(f"您的账号不能修改“{unit}”的联系人。")
-        con.execute("insert or replace into unit_contacts values (?, ?, ?, ?, ?)",
+        replace_row(con, "unit_contacts", 1,
                     [found[0], (name or "").strip() or None, (phone or "").strip() or None, datetime.now(),
                      actor.name])
         access.audit(con, actor.name, "contact_saved", unit, None, address)

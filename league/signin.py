@@ -17,7 +17,7 @@ import streamlit as st
 
 from league import access, ui
 from league.access import Actor
-from league.config import data_dir, database_path
+from league.config import database_address, is_first_start
 
 SESSION_COOKIE = "league_session"
 TOKEN_KEY = "session_token"
@@ -47,7 +47,7 @@ def current_actor() -> Actor | None:
     actor = st.session_state.get(ui.ACTOR_KEY)
     if actor is not None and time.monotonic() - st.session_state.get(CHECKED_KEY, 0.0) < RECHECK_SECONDS:
         return actor
-    if not database_path().exists():  # the first start has not built the database yet
+    if is_first_start(database_address()):  # the first start has not built the database yet
         return None
     db = ui.database()
     token = st.session_state.get(TOKEN_KEY) or (None if COOKIE_KEY in st.session_state else _cookie())
@@ -101,7 +101,7 @@ def _sign_in_form() -> None:
         else:
             _remember(outcome.actor, outcome.token, outcome.must_change)
             st.rerun()  # onto the page asked for, with its address unchanged
-    if (data_dir(database_path()) / access.DEMO_ACCOUNTS_FILE).exists():
+    if (ui.database().data_dir / access.DEMO_ACCOUNTS_FILE).exists():
         st.caption(f"演示环境：各角色的账号和初始密码在数据库所在文件夹的 {access.DEMO_ACCOUNTS_FILE} 中"
                    "（只有服务器上运行本系统的用户能读取）。")
 

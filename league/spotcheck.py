@@ -37,7 +37,7 @@ from etl.contract import contract
 from etl.findings import FINDINGS
 from league import access, gateway, queries
 from league.access import Actor
-from league.db import Database
+from league.db import Database, next_ids
 
 KIND = "spot_check"  # the kind of sheet a filled pack loads as (etl/contract.toml)
 STRATUM_WORDS = {"new_this_year": "今年新建", "flagged": "有数据质量提示", "directly_managed": "直接联系管理",
@@ -164,10 +164,11 @@ def draw_pack(db: Database, actor: Actor | None, unit: str, month: date, size: i
         raise SpotCheckError(f"“{unit}”在{month.year}年{month.month}月及以前没有已接收的台账，无法抽查。")
     chosen = draw_sample(frame, size, seed)
     with db.transaction() as con:
-        pack_id = con.execute(
-            "insert into spot_check_packs (unit_id, report_month, seed, size, created_by, created_at)"
-            " select unit_id, ?, ?, ?, ?, ? from units where name = ? returning pack_id",
-            [month, seed, size, actor.name, at or datetime.now(), unit]).fetchone()[0]
+        (pack_id,) = next_ids(con, "spot_check_pack")
+        con.execute(
+            "insert into spot_check_packs (pack_id, unit_id, report_month, seed, size, created_by, created_at)"
+            " select ?, unit_id, ?, ?, ?, ?, ? from units where name = ?",
+            [pack_id, month, seed, size, actor.name, at or datetime.now(), unit])
         con.register("drawn_items", chosen.with_columns(pack_id=pl.lit(pack_id, dtype=pl.Int32)).to_arrow())
         try:
             con.execute(

@@ -27,7 +27,7 @@ import streamlit as st
 from league import access, gateway, member_queries, queries, spotcheck
 from league import drill as drill_view
 from league.access import Actor
-from league.config import database_path
+from league.config import database_address, is_first_start
 from league.db import Database
 from league.flags import FLAG_NAMES
 
@@ -162,7 +162,9 @@ def _serve(db: Database) -> Callable[[], None]:
     from etl import handoff
     from etl.__main__ import run_handed_off
 
-    stops = [handoff.serve(db, run_handed_off), db.after_commits(queries.warm_forecast)]
+    stops = [db.after_commits(queries.warm_forecast)]
+    if not db.lake:  # every process writes to a DuckLake store itself; only a file is held by one
+        stops.append(handoff.serve(db, run_handed_off))
     return lambda: [stop() for stop in stops]
 
 
@@ -182,8 +184,8 @@ def build_demo_on_first_start() -> None:
     It is built under another name and moved into place when complete, so a
     start interrupted half-way leaves no half-built database behind.
     """
-    path = database_path()
-    if path.exists():
+    path = database_address()
+    if not is_first_start(path):
         return
     from etl.demo import build_demo  # only ever needed on a first start
 
@@ -201,7 +203,7 @@ def build_demo_on_first_start() -> None:
 
 def database() -> Database:
     """The process's Database for $LEAGUE_DASHBOARD_DB (else data/league.duckdb), migrated."""
-    return _open_database(str(database_path()))
+    return _open_database(str(database_address()))
 
 
 def district_colours() -> dict[str, str]:
@@ -245,15 +247,15 @@ def data_version() -> int:
     """
     db = database()
     now = time.monotonic()
-    seen = _data_version_seen.get(str(db.path))
+    seen = _data_version_seen.get(db.key)
     if seen is None or now - seen[0] > DATA_VERSION_MAX_AGE:
-        seen = _data_version_seen[str(db.path)] = (now, db.data_version())
+        seen = _data_version_seen[db.key] = (now, db.data_version())
     return seen[1]
 
 
 def data_changed() -> None:
     """Forget the data version after a write, so the next page shows it."""
-    _data_version_seen.pop(str(database().path), None)
+    _data_version_seen.pop(database().key, None)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -275,7 +277,7 @@ def fetch(query: Callable[..., pl.DataFrame], *args, **filters) -> pl.DataFrame:
     A query that reads ledgers is read on the sidebar's basis (signed-off only or everything)
     unless the page names one, so no page can forget it.
     """
-    return _cached_read(query.__name__, str(database().path), data_version(), _reader(), args,
+    return _cached_read(query.__name__, database().key, data_version(), _reader(), args,
                         tuple(sorted(_on_basis(query, filters).items())))
 
 
@@ -288,7 +290,7 @@ def _on_basis(query: Callable[..., pl.DataFrame], filters: dict) -> dict:
 
 def fetch_reference(query: Callable[..., pl.DataFrame]) -> pl.DataFrame:
     """An unscoped query of the plan itself (its settings: no unit's data), cached."""
-    return _cached_reference(query.__name__, str(database().path), data_version())
+    return _cached_reference(query.__name__, database().key, data_version())
 
 
 @cache

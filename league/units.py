@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from league.db import replace_row
+
 REPORTING_LEVELS = ("street", "industry")  # the levels that submit ledgers
 
 
@@ -48,5 +50,5 @@ def save_unit_tree(con: duckdb.DuckDBPyConnection, units: pl.DataFrame) -> int:
                                          for c in ("first_month", "last_month")])
         for name, first, last in periods.filter(pl.col("first_month").is_not_null() | pl.col("last_month").is_not_null()
                                                 ).iter_rows():
-            con.execute("insert or replace into unit_periods values (?, ?, ?)", [known[name][0], first, last])
+            replace_row(con, "unit_periods", 1, [known[name][0], first, last])
     return added

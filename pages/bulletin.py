@@ -33,7 +33,7 @@ as_of = ui.require_as_of_month()
 st.title("月度通报")
 viewer = ui.actor()
 try:
-    shown = made(str(ui.database().path), ui.data_version(), viewer.reader(), as_of)
+    shown = made(ui.database().key, ui.data_version(), viewer.reader(), as_of)
 except bulletin.BulletinError as exc:
     ui.empty_state(str(exc))
     st.stop()

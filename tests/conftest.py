@@ -16,6 +16,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from league import db as store
 from league.db import Database
+from tests.postgres import Cluster
 
 CASES_DIR = Path(__file__).parent / "cases"
 
@@ -40,6 +41,26 @@ def demo_db(tmp_path_factory) -> Database:
     db = Database(folder / "league.duckdb")
     build_demo(db)
     return db
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Cluster:
+    """A private PostgreSQL cluster for DuckLake stores' catalogs, stopped when the session ends."""
+    cluster = Cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def new_lake(postgres, tmp_path):
+    """Makes new, empty DuckLake stores: (address, data folder) each time it is called."""
+    made = iter(range(1_000))
+
+    def make() -> tuple[str, Path]:
+        name = f"{tmp_path.name.lower().replace('-', '_')[:40]}_{next(made)}"
+        return postgres.create_database(name), tmp_path / f"lake-{name}"
+
+    return make
 
 
 @pytest.fixture(autouse=True)

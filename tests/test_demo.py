@@ -85,7 +85,7 @@ def is_gap(row: dict) -> bool:
 
 @pytest.fixture(scope="module")
 def files(demo_db) -> DemoFiles:
-    return DemoFiles(demo_files_dir(demo_db.path))
+    return DemoFiles(demo_files_dir(demo_db.data_dir))
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,125 @@
+"""Where the league's data is kept: a DuckDB file (the default) or a DuckLake store.
+
+`$LEAGUE_DASHBOARD_DB` is either a DuckDB file's path or a DuckLake address,
+`ducklake:postgres:dbname=… host=… port=… user=…`: the catalog in PostgreSQL,
+the data as Parquet files under `$LEAGUE_DASHBOARD_DATA_PATH`, so that several
+app servers and loaders share one store. Both are queried by the same DuckDB
+with the same SQL; a DuckLake store is attached to an in-memory DuckDB as
+the catalog `lake` and made the default, so no query names it.
+
+DuckLake has no primary keys, unique or check constraints, sequences or
+indexes. Its tables are made from the DuckDB schema the migrations build
+(`lake_table_ddl`): the columns, their types, defaults and NOT NULL, without
+the rest, which the write path guarantees itself (ids from `id_counters`,
+league.db.next_ids; one latest submission per unit-month, etl.load).
+
+Extensions come from pinned pip packages and are loaded from their files;
+nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+
+import duckdb
+
+LAKE_PREFIX = "ducklake:"
+DATA_PATH_ENV_VAR = "LEAGUE_DASHBOARD_DATA_PATH"
+LAKE_CATALOG = "lake"
+# The DuckLake extension and the one its PostgreSQL catalog needs (the `duckdb-extension-postgres` package's
+# file lacks the entry point DuckDB looks for; `-postgres-scanner` has it), in the order they are loaded.
+EXTENSION_PACKAGES = ("duckdb_extension_postgres_scanner", "duckdb_extension_ducklake")
+
+
+class StoreMisconfigured(RuntimeError):
+    """The store's address or data path cannot be used; the message says why, in Chinese, for the operator."""
+
+
+def is_lake(address: str | Path) -> bool:
+    return str(address).startswith(LAKE_PREFIX)
+
+
+def lake_data_path(data_path: str | Path | None = None) -> Path:
+    """The folder of a DuckLake store's Parquet files (and the raw files and keys the app keeps beside them)."""
+    chosen = data_path or os.environ.get(DATA_PATH_ENV_VAR)
+    if not chosen:
+        raise StoreMisconfigured(f"使用 DuckLake 存储时须以环境变量 {DATA_PATH_ENV_VAR} 指定数据文件夹。")
+    return Path(chosen)
+
+
+def extension_file(package: str) -> Path:
+    """The extension file a pinned pip package ships (one per package, for this DuckDB version)."""
+    folder = Path(importlib.import_module(package).__path__[0])
+    found = sorted(folder.rglob(f"v{duckdb.__version__}/*.duckdb_extension"))
+    if len(found) != 1:
+        raise StoreMisconfigured(f"未找到与 DuckDB {duckdb.__version__} 相符的扩展文件（{package}）；"
+                                 "请按 requirements.txt 安装。")
+    return found[0]
+
+
+def connect(address: str | Path, data_path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection to the store: the file opened, or the DuckLake store attached as `lake` and made the default."""
+    if not is_lake(address):
+        return duckdb.connect(str(address))
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    try:
+        attach_lake(con, str(address), data_path)
+        con.execute(f"use {LAKE_CATALOG}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def attach_lake(con: duckdb.DuckDBPyConnection, address: str, data_path: Path | None = None) -> None:
+    """Attach the DuckLake store as the catalog `lake` (its extensions loaded from their pip packages' files)."""
+    for package in EXTENSION_PACKAGES:
+        con.execute(f"load {_literal(str(extension_file(package)))}")
+    folder = lake_data_path(data_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    con.execute(f"attach {_literal(address)} as {LAKE_CATALOG} (data_path {_literal(f'{folder.resolve()}/')})")
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (ATTACH takes no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def base_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    """The catalog's tables in the order they were made (so a table comes after the ones it refers to)."""
+    return [name for (name,) in con.execute(
+        "select table_name from duckdb_tables() where database_name = ? and schema_name = 'main'"
+        " and not temporary order by table_oid", [catalog]).fetchall()]
+
+
+def lake_table_ddl(con: duckdb.DuckDBPyConnection, catalog: str, table: str, target: str) -> str:
+    """`create table target.table` with the columns of `catalog.table` as DuckLake can keep them.
+
+    Read from DuckDB's own catalog, not from the migrations' text: types,
+    defaults and NOT NULL carry over; keys, references, checks and the
+    sequences' defaults do not (DuckLake has none of them; ids come from
+    id_counters).
+    """
+    columns = []
+    for name, data_type, default, nullable in con.execute(
+            "select column_name, data_type, column_default, is_nullable from duckdb_columns()"
+            " where database_name = ? and schema_name = 'main' and table_name = ? order by column_index",
+            [catalog, table]).fetchall():
+        column = f'"{name}" {data_type}'
+        if default is not None and "nextval(" not in default:
+            column += f" default {default}"
+        if not nullable:
+            column += " not null"
+        columns.append(column)
+    return f'create table {target}."{table}" ({", ".join(columns)})'
+
+
+def copy_tables(con: duckdb.DuckDBPyConnection, source: str, target: str) -> list[str]:
+    """Every table of catalog `source` made in the DuckLake catalog `target` with its rows; returns their names."""
+    tables = base_tables(con, source)
+    for table in tables:
+        con.execute(lake_table_ddl(con, source, table, target))
+        con.execute(f'insert into {target}."{table}" select * from {source}."{table}"')
+    return tables
