@@ -120,8 +120,8 @@ def replace_row(con: duckdb.DuckDBPyConnection, table: str, key_columns: int, ro
 class DatabaseBusy(RuntimeError):
     """Another process held the database for longer than we are willing to wait."""
 
-    def __init__(self, path: Path):
-        super().__init__(f"数据库 {path.name} 正被其他上传或命令占用，请稍后重试。")
+    def __init__(self, name: str):
+        super().__init__(f"数据库 {name} 正被其他上传或命令占用，请稍后重试。")
 
 
 @dataclass
@@ -131,6 +131,7 @@ class _Held:
 
     connection: duckdb.DuckDBPyConnection
     file_lock: FileLock | None
+    turn: store.WriterTurn | None  # a DuckLake store's writers' turn, across processes
     writing: threading.RLock = field(default_factory=threading.RLock)
     stop: Callable[[], None] | None = None
     commits: int = 0  # writes committed since the file was taken, for work that follows them
@@ -183,6 +184,8 @@ def release(path: Path | str | None = None) -> None:
                 held.connection.close()
                 if held.file_lock is not None:
                     held.file_lock.release(force=True)
+                if held.turn is not None:
+                    held.turn.close()
 
 
 atexit.register(release)
@@ -204,6 +207,7 @@ class Database:
         # Where everything kept beside the data lives (raw files, keys): the file's folder, or the lake's data path.
         self.data_dir = store.lake_data_path(data_path) if self.lake else self.path.parent
         self.key = _key(self.address)  # the store's identity for what this process keeps per store
+        self.name = self.address if self.lake else self.path.name  # as messages and thread names show it
         self.hold = hold
         self._serve = serve
         self._lock = _file_lock(self.address)
@@ -223,9 +227,10 @@ class Database:
                 try:
                     lock is None or lock.acquire()
                 except Timeout as exc:
-                    raise DatabaseBusy(self.path) from exc
+                    raise DatabaseBusy(self.name) from exc
                 try:
-                    held = _Held(_open(self.address, self.data_dir), lock)
+                    held = _Held(_open(self.address, self.data_dir), lock,
+                                 store.WriterTurn(self.address) if self.lake else None)
                 except BaseException:
                     lock is None or lock.release(force=True)
                     raise
@@ -255,7 +260,7 @@ class Database:
         try:
             self._lock is None or self._lock.acquire()
         except Timeout as exc:
-            raise DatabaseBusy(self.path) from exc
+            raise DatabaseBusy(self.name) from exc
         try:
             con = _open(self.address, self.data_dir)
             try:
@@ -289,7 +294,8 @@ class Database:
         lock) stay true until it commits.
         """
         held = self._held()
-        with held.writing if held is not None else nullcontext(), self.connect() as con:
+        turn = held.turn if held is not None and held.turn is not None else None
+        with held.writing if held is not None else nullcontext(), self._turn(turn), self.connect() as con:
             con.begin()
             try:
                 yield con
@@ -299,6 +305,18 @@ class Database:
             con.commit()
         if held is not None:
             held.note(commit=True)
+
+    @contextmanager
+    def _turn(self, turn: store.WriterTurn | None) -> Iterator[None]:
+        """A DuckLake store's writers' turn (none for a file, whose lock or held connection is the turn)."""
+        if turn is None:
+            yield
+            return
+        try:
+            with turn.taken():
+                yield
+        except store.WriterBusy as exc:
+            raise DatabaseBusy(self.name) from exc
 
     def after_commits(self, work: Callable[[Database], None]) -> Callable[[], None]:
         """Run `work` in a thread of its own after writes commit, returning what stops it.
@@ -328,7 +346,7 @@ class Database:
                 except Exception:  # noqa: BLE001 - the next commit tries again; a page makes it itself meanwhile
                     logging.getLogger(__name__).exception("work after a commit failed")
 
-        thread = threading.Thread(target=follow, name=f"after-commits:{self.key}", daemon=True)
+        thread = threading.Thread(target=follow, name=f"after-commits:{self.name}", daemon=True)
         thread.start()
 
         def stop() -> None:

@@ -13,6 +13,16 @@ indexes. Its tables are made from the DuckDB schema the migrations build
 the rest, which the write path guarantees itself (ids from `id_counters`,
 league.db.next_ids; one latest submission per unit-month, etl.load).
 
+Writers take turns across every process and machine (`WriterTurn`, a
+PostgreSQL advisory lock), as the processes of a file take turns at its lock
+and its threads at the held connection: every write reads its checks
+(the submission it replaces, the review lock) and writes in one turn, so
+they hold until it commits. Every write touches the same marts and counters,
+so DuckLake's own conflict detection would refuse all but one of any writes
+that overlap; taking turns loses no work to refusals. The parsing and
+checking of files, most of a load, runs beside other loads. Readers take no
+turn.
+
 Extensions come from pinned pip packages and are loaded from their files;
 nothing is downloaded at run time.
 """
@@ -21,11 +31,16 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
+from contextlib import contextmanager
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import psycopg
 
 LAKE_PREFIX = "ducklake:"
+CATALOG_PREFIX = "ducklake:postgres:"  # the catalog DuckLake keeps in PostgreSQL: the one kind supported here
 DATA_PATH_ENV_VAR = "LEAGUE_DASHBOARD_DATA_PATH"
 LAKE_CATALOG = "lake"
 # The DuckLake extension and the one its PostgreSQL catalog needs (the `duckdb-extension-postgres` package's
@@ -73,8 +88,67 @@ def connect(address: str | Path, data_path: Path | None = None) -> duckdb.DuckDB
     return con
 
 
+def catalog_conninfo(address: str) -> str:
+    """The PostgreSQL connection string of a DuckLake address's catalog."""
+    if not address.startswith(CATALOG_PREFIX):
+        raise StoreMisconfigured(f"DuckLake 地址应以 {CATALOG_PREFIX} 开头（目录保存在 PostgreSQL 中），"
+                                 f"而不是“{address}”。")
+    return address[len(CATALOG_PREFIX):]
+
+
+WRITER_LOCK_KEY = 0x1EA6_0E_B0A2D  # the advisory lock every writer of a store takes (one store per catalog database)
+WRITER_WAIT = "60s"  # as long as a writer waits for a file's lock (league.db.LOCK_TIMEOUT_SECONDS)
+
+
+class WriterBusy(RuntimeError):
+    """Another writer kept its turn for longer than we are willing to wait."""
+
+
+class WriterTurn:
+    """The turn writers to one DuckLake store take: a PostgreSQL advisory lock on a connection of its own.
+
+    Held for one transaction at a time (`taken`); a process that dies, or
+    loses its connection, gives the turn up with its session, so a writer
+    killed mid-commit never keeps the others out.
+    """
+
+    def __init__(self, address: str):
+        self._conninfo = catalog_conninfo(address)
+        self._connection: psycopg.Connection | None = None
+        self._local = threading.Lock()  # the connection is one session: one thread of this process uses it at a time
+
+    def _session(self) -> psycopg.Connection:
+        if self._connection is None or self._connection.closed or self._connection.broken:
+            # named for its process, so that pg_stat_activity shows an operator who holds the turn
+            self._connection = psycopg.connect(self._conninfo, autocommit=True,
+                                               application_name=f"league-writer-{os.getpid()}",
+                                               options=f"-c lock_timeout={WRITER_WAIT}")
+        return self._connection
+
+    @contextmanager
+    def taken(self) -> Iterator[None]:
+        with self._local:
+            session = self._session()
+            try:
+                session.execute("select pg_advisory_lock(%s)", [WRITER_LOCK_KEY])
+            except psycopg.errors.LockNotAvailable as exc:
+                raise WriterBusy() from exc
+            try:
+                yield
+            finally:
+                try:
+                    session.execute("select pg_advisory_unlock(%s)", [WRITER_LOCK_KEY])
+                except psycopg.OperationalError:  # the session is gone, and the lock with it
+                    session.close()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+
+
 def attach_lake(con: duckdb.DuckDBPyConnection, address: str, data_path: Path | None = None) -> None:
     """Attach the DuckLake store as the catalog `lake` (its extensions loaded from their pip packages' files)."""
+    catalog_conninfo(address)
     for package in EXTENSION_PACKAGES:
         con.execute(f"load {_literal(str(extension_file(package)))}")
     folder = lake_data_path(data_path)
