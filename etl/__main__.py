@@ -37,6 +37,7 @@ STATUS_TEXT = {
     "rejected": "未载入",
     "conflict": "未载入：该单位该月数据刚被他人更新，请核对后重试",
 }
+MAINTENANCE_KEEP_DAYS = 7  # a week of snapshots kept for time travel; files waiting as long before they go
 NOT_READ = ("-", "忽略", "不读取", "ignore")  # what --map 'HEADER=-' may say for a column not to be read
 
 
@@ -88,12 +89,27 @@ def _parser() -> argparse.ArgumentParser:
     spotcheck.add_argument("--size", required=True, type=int, help="抽取的组织数")
     spotcheck.add_argument("--seed", type=int, help="随机种子（不小于 0 的整数）；不指定则随机生成并显示")
     spotcheck.add_argument("--out", required=True, type=Path, help="输出文件：.xlsx（Excel）或 .pdf")
+    maintain = commands.add_parser("maintain", help="整理 DuckLake 存储的数据文件（合并小文件、清理过期快照），看板无需停止")
+    maintain.add_argument("--db", type=store_address)
+    maintain.add_argument("--keep-days", type=int, default=MAINTENANCE_KEEP_DAYS,
+                          help=f"快照及待删文件保留的天数（默认 {MAINTENANCE_KEEP_DAYS}）；报送记录不受影响，全部保留")
+
     move = commands.add_parser("migrate-store", help="把 DuckDB 文件中的全部数据迁入新的 DuckLake 存储（须先停止看板）")
     move.add_argument("--from", dest="source", required=True, type=Path, help="DuckDB 数据库文件")
     move.add_argument("--to", dest="target", required=True,
                       help="DuckLake 地址，如 'ducklake:postgres:dbname=league host=… user=…'；"
                            "数据文件夹由 $LEAGUE_DASHBOARD_DATA_PATH 指定")
     return parser
+
+
+def _maintain(db: Database, args: argparse.Namespace) -> int:
+    if not db.lake:
+        print("DuckDB 数据库文件会自行整理，无需维护。", file=sys.stderr)
+        return 0
+    done = db.maintain(args.keep_days)
+    print(f"已整理：写出目录中的数据 {done['inlined_flushed']:,} 批、合并小文件 {done['files_merged']:,} 组、"
+          f"清理 {args.keep_days} 天前的快照 {done['snapshots_expired']:,} 个、删除不再需要的文件 {done['files_deleted']:,} 个。")
+    return 0
 
 
 def _migrate_store(args: argparse.Namespace) -> int:
@@ -285,6 +301,8 @@ def _arguments(argv: list[str], cwd: Path | None = None) -> argparse.Namespace:
                 setattr(args, name, cwd / getattr(args, name))
         if args.command == "load":
             args.files = [cwd / path for path in args.files]
+    if args.command == "maintain" and args.keep_days < 0:
+        parser.error("--keep-days 应为不小于 0 的整数")
     if args.command == "load":
         missing = [str(p) for p in args.files if not p.is_file()]
         if missing:
@@ -339,6 +357,8 @@ def _execute(args: argparse.Namespace) -> int:
             return _spotcheck(db, args)
         if args.command == "province":
             return _province(db, args)
+        if args.command == "maintain":
+            return _maintain(db, args)
         from etl.demo import build_demo
 
         build_demo(db, progress=lambda fraction, text: print(f"[{fraction:4.0%}] {text}", file=sys.stderr))

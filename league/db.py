@@ -19,6 +19,7 @@ work as above; DuckLake's snapshots keep readers apart from writers.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import logging
 import os
 import sys
@@ -36,7 +37,7 @@ from league import flags, marts, store
 
 SQL_DIR = Path(__file__).parent / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
-# Views and macros are code, not data: they are replaced on every start.
+# Views and macros are code, not data: replaced at a start whenever the checkout's differ (_make_views).
 VIEW_FILES = ("staging.sql", "rules.sql", "marts.sql", "flags.sql", "flags_unit_month.sql", "youth_voice_questions.sql",
               "flags_raised.sql", "members.sql", "circular_targets.sql")
 LOCK_TIMEOUT_SECONDS = 60
@@ -83,6 +84,18 @@ def next_ids(con: duckdb.DuckDBPyConnection, name: str, count: int = 1) -> range
     con.execute("update id_counters set last = last + ? where name = ?", [count, name])
     last = con.execute("select last from id_counters where name = ?", [name]).fetchone()[0]
     return range(last - count + 1, last + 1)
+
+
+def _make_views(con: duckdb.DuckDBPyConnection) -> None:
+    """The checkout's views and macros, made unless the database holds these already (migration 016)."""
+    code = [(SQL_DIR / name).read_text(encoding="utf-8") for name in VIEW_FILES]
+    sha256 = hashlib.sha256("\0".join(code).encode("utf-8")).hexdigest()
+    if con.execute("select any_value(sha256) from view_code").fetchone()[0] == sha256:
+        return
+    for text in code:
+        con.execute(text)
+    con.execute("delete from view_code")
+    con.execute("insert into view_code values (?)", [sha256])
 
 
 def _migrate_scratch(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -318,6 +331,17 @@ class Database:
         except store.WriterBusy as exc:
             raise DatabaseBusy(self.name) from exc
 
+    def maintain(self, keep_days: int) -> dict[str, int]:
+        """A DuckLake store's files tidied (store.maintain) in the writers' turn, while the app goes on reading.
+
+        A DuckDB file tidies itself as it checkpoints: nothing to do.
+        """
+        if not self.lake:
+            return {}
+        held = self._held()
+        with held.writing, self._turn(held.turn), self.connect() as con:
+            return store.maintain(con, keep_days)
+
     def after_commits(self, work: Callable[[Database], None]) -> Callable[[], None]:
         """Run `work` in a thread of its own after writes commit, returning what stops it.
 
@@ -387,8 +411,7 @@ class Database:
                         applied_now = _refuse_pending(con)
                     else:
                         applied_now = _apply_migrations(con)
-                    for name in VIEW_FILES:
-                        con.execute((SQL_DIR / name).read_text(encoding="utf-8"))
+                    _make_views(con)
                     marts.rebuild_if_settings_changed(con)  # a database older than the marts gets them here
                     if flags.MIGRATION in applied_now:
                         flags.refresh_all(con)  # a database loaded before flags existed gets them for every month

@@ -161,6 +161,30 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# DuckLake's maintenance, in the order its CHECKPOINT runs them: rows kept in the catalog written out as Parquet,
+# small files merged, snapshots older than the days kept forgotten, and the files no snapshot needs deleted.
+MAINTENANCE = (
+    ("inlined_flushed", "ducklake_flush_inlined_data('{lake}')"),
+    ("files_merged", "ducklake_merge_adjacent_files('{lake}')"),
+    ("snapshots_expired", "ducklake_expire_snapshots('{lake}', older_than => now() - to_days({days}))"),
+    ("files_deleted", "ducklake_cleanup_old_files('{lake}', older_than => now() - to_days({days}))"),
+)
+
+
+def maintain(con: duckdb.DuckDBPyConnection, keep_days: int) -> dict[str, int]:
+    """Tidy a DuckLake store's files; returns how many things each step did.
+
+    Expiring a snapshot forgets only how the store looked at that moment (time
+    travel): every submission, accepted or not, is a row of `submissions` and
+    its rows stay in the tables, so the history the dashboard shows is never
+    expired. Files are deleted only once no snapshot kept needs them and they
+    have waited `keep_days`, so a reader still on an older snapshot finishes.
+    """
+    # fetchall, not fetchone: a result left unread is abandoned by the next statement, and its work with it
+    return {step: con.execute(f"select count(*) from {call.format(lake=LAKE_CATALOG, days=int(keep_days))}")
+            .fetchall()[0][0] for step, call in MAINTENANCE}
+
+
 def base_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
     """The catalog's tables in the order they were made (so a table comes after the ones it refers to)."""
     return [name for (name,) in con.execute(

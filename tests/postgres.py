@@ -88,3 +88,17 @@ class Cluster:
 
     def address(self, name: str) -> str:
         return f"ducklake:postgres:dbname={name} host=127.0.0.1 port={self.port} user={self.user}"
+
+    def session(self):
+        """A psycopg connection to the cluster's own database, to look at what the servers are doing."""
+        import psycopg
+
+        return psycopg.connect(f"dbname=postgres host=127.0.0.1 port={self.port} user={self.user}", autocommit=True)
+
+
+def writer_holding_the_turn(session) -> int | None:
+    """The process id of the DuckLake writer holding its store's turn now (league.store.WriterTurn), if any."""
+    row = session.execute("select a.application_name from pg_locks l join pg_stat_activity a using (pid)"
+                          " where l.locktype = 'advisory' and l.granted"
+                          " and a.application_name like 'league-writer-%'").fetchone()
+    return None if row is None else int(row[0].removeprefix("league-writer-"))

@@ -1,6 +1,7 @@
 """The same dashboard on a DuckLake store (catalog in PostgreSQL, Parquet data files) as on a DuckDB file."""
 
 import inspect
+from contextlib import closing
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from etl.pipeline import load_file
 from league import access, circular_queries, member_queries, queries, question_queries
 from league.config import DB_ENV_VAR
 from league.db import Database, next_ids
-from league.store import DATA_PATH_ENV_VAR, StoreMisconfigured
+from league.store import DATA_PATH_ENV_VAR, StoreMisconfigured, connect
 from league.units import save_unit_tree
 from tests.accounts import PASSWORD, account, sign_in
 
@@ -143,8 +144,6 @@ def test_two_writers_taking_ids_at_once_on_a_ducklake_store_never_both_commit(ne
     """A DuckLake store has no sequences or keys: the id counter makes the second writer's commit fail."""
     address, folder = new_lake()
     Database(address, data_path=folder).migrate()
-    from league.store import connect
-
     first, second = connect(address, folder), connect(address, folder)
     try:
         first.begin()
@@ -177,6 +176,30 @@ def test_saving_a_row_twice_keeps_one_per_key_on_a_ducklake_store(new_lake):
     access.set_disabled(lake, name, True, by="测试")
     audit_ids = lake.query("select audit_id from audit_log")["audit_id"]
     assert audit_ids.n_unique() == audit_ids.len() == 2
+
+
+def snapshot_count(lake: Database) -> int:
+    """The store's snapshots as a new connection sees them (one attached earlier keeps the list it read)."""
+    with closing(connect(lake.address, lake.data_dir)) as con:
+        return con.execute("select count(*) from ducklake_snapshots('lake')").fetchone()[0]
+
+
+def test_maintenance_tidies_the_files_while_the_app_reads_and_keeps_every_submission(moved):
+    file, lake = moved
+    for role in ("inspector", "admin", "leadership"):  # small writes, each a snapshot and a few small files
+        account(lake, role)
+    before, history = every_named_query(lake), lake.query("select * from submissions order by all")
+    kept_snapshots = snapshot_count(lake)
+    run = etl("maintain", "--db", lake.address, "--keep-days", "0",
+              env={**_environ(), DATA_PATH_ENV_VAR: str(lake.data_dir)})
+    assert run.returncode == 0 and "已整理" in run.stderr + run.stdout, run.stderr
+    assert snapshot_count(lake) < kept_snapshots
+    # the app's connection, held throughout, reads on: the same figures, every submission still there
+    after = every_named_query(lake)
+    for name, frame in before.items():
+        assert_frame_equal(after[name], frame)
+    assert_frame_equal(lake.query("select * from submissions order by all"), history)
+    assert etl("maintain", "--db", str(file.path)).returncode == 0  # a file needs none; the command says so
 
 
 def test_moving_refuses_a_store_that_is_not_new_or_not_ducklake(moved, tmp_path):
