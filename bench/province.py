@@ -164,7 +164,8 @@ def apptest_seconds(db: Database, repeat: int) -> dict[str, float]:
 
 
 def unit_ledger(db: Database, folder: Path, rank: int = 0) -> tuple[str, Path]:
-    """A unit's December ledger of up to 500 organisations as a workbook (the rank-th largest unit's)."""
+    """A unit's December ledger of up to 500 organisations as a workbook (the rank-th largest unit's), titled as
+    units title them, so that the command line tells its unit and month without being told."""
     import xlsxwriter
 
     from etl.contract import contract
@@ -176,8 +177,9 @@ def unit_ledger(db: Database, folder: Path, rank: int = 0) -> tuple[str, Path]:
     path = folder / "unit.xlsx"
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("台账")
-    sheet.write_row(0, 0, [f.label for f in fields])
-    for r, row in enumerate(rows.iter_rows(named=True), start=1):
+    sheet.write_string(0, 0, f"{unit}2025年12月两新组织团建工作台账")
+    sheet.write_row(1, 0, [f.label for f in fields])
+    for r, row in enumerate(rows.iter_rows(named=True), start=2):
         for c, f in enumerate(fields):
             value = row[f.name]
             sheet.write_string(r, c, "" if value is None else ("是" if value is True else "否" if value is False

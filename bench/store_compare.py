@@ -69,12 +69,12 @@ def loaders_seconds(address: str, files: list[Path], loaders: int, data_path: Pa
     start = time.perf_counter()
     running = [subprocess.Popen([sys.executable, "-m", "etl", "load", "--db", address, "--accept-drop",
                                  *map(str, files[i::loaders])], cwd=REPO_ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for i in range(loaders)]
     for process in running:
-        _, err = process.communicate()
+        out, err = process.communicate()
         if process.returncode:
-            raise RuntimeError(err)
+            raise RuntimeError(out + err)
     return time.perf_counter() - start
 
 

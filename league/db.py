@@ -12,8 +12,9 @@ file for each unit of work under an inter-process file lock and closes it
 again, so it never holds the file from the app for longer than one load.
 
 A DuckLake store (league.store) is shared by several processes at once: no
-file lock, each process attaching it for itself, holding or per unit of
-work as above; DuckLake's snapshots keep readers apart from writers.
+file lock, and every process keeps one connection to it, as the app keeps
+its file. DuckLake's snapshots keep readers apart from writers; writers of
+every process take turns (store.WriterTurn).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import pytest
 from polars.testing import assert_frame_equal
 from streamlit.testing.v1 import AppTest
 
-from etl.pipeline import load_file
+from etl.pipeline import commit, load_file, prepare
 from league import access, circular_queries, member_queries, queries, question_queries
 from league.config import DB_ENV_VAR
 from league.db import Database, next_ids
@@ -138,6 +138,23 @@ def test_ledgers_load_into_a_new_ducklake_store_as_into_a_file(empty_db, new_lak
                        queries.progress_by_unit(lake, scope, date(2025, 4, 1)))
     ids = lake.query("select submission_id from submissions")["submission_id"]
     assert ids.n_unique() == ids.len()
+
+
+def test_a_load_checked_before_another_process_replaced_the_unit_month_is_told_to_check_again(new_lake):
+    address, folder = new_lake()
+    lake = Database(address, data_path=folder)
+    lake.migrate()
+    with lake.transaction() as con:
+        save_unit_tree(con, pl.read_csv(CASES / "units.csv"))
+    checked = prepare(lake, CASES / "ledger_2025-03.csv")
+    assert checked.status == "ready"
+    other = etl("load", "--db", address, str(CASES / "ledger_2025-03_revised.csv"),
+                env={**_environ(), DATA_PATH_ENV_VAR: str(folder)})
+    assert other.returncode == 0, other.stderr
+    assert commit(lake, checked).status == "conflict"  # the other process's ledger stands; nothing of this one
+    march = lake.query("select distinct submission_id from ledger where report_month = ?", [date(2025, 3, 1)])
+    assert march.height == 1 and lake.scalar("select file_name from submissions where submission_id = ?",
+                                            [march["submission_id"][0]]) == "ledger_2025-03_revised.csv"
 
 
 def test_two_writers_taking_ids_at_once_on_a_ducklake_store_never_both_commit(new_lake):
