@@ -32,8 +32,8 @@ from __future__ import annotations
 import importlib
 import os
 import threading
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
