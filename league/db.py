@@ -20,7 +20,6 @@ every process take turns (store.WriterTurn).
 from __future__ import annotations
 
 import atexit
-import hashlib
 import logging
 import os
 import sys
@@ -34,46 +33,14 @@ import duckdb
 import polars as pl
 from filelock import FileLock, Timeout
 
-from league import flags, marts, store
+from league import flags, marts, schema, store
 
-SQL_DIR = Path(__file__).parent / "sql"
-MIGRATIONS_DIR = SQL_DIR / "migrations"
-# Views and macros are code, not data: replaced at a start whenever the checkout's differ (_make_views).
-VIEW_FILES = ("staging.sql", "rules.sql", "marts.sql", "flags.sql", "flags_unit_month.sql", "youth_voice_questions.sql",
-              "flags_raised.sql", "members.sql", "circular_targets.sql")
 LOCK_TIMEOUT_SECONDS = 60
 # The plan's numbers and dates the rules read: a change of any moves the data version, so no page shows
 # figures kept from before it.
 PLAN_TABLES = ("plan_settings", "plan_due_dates", "plan_milestones", "default_milestones", "plan_priority_industries",
                "plan_size_bands")
 BACKGROUND_NICENESS = 19  # work after commits (the forecast's warm-up) yields the CPU to every read
-
-
-SCRATCH_CATALOG = "scratch"  # where a new DuckLake store's schema is built first
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return con.execute("select count(*) from duckdb_tables() where database_name = current_database()"
-                       " and schema_name = 'main' and table_name = ?", [name]).fetchone()[0] > 0
-
-
-def _pending_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
-    done = {v for (v,) in con.execute("select version from schema_migrations").fetchall()}
-    return [path.stem for path in sorted(MIGRATIONS_DIR.glob("*.sql")) if int(path.name.split("_", 1)[0]) not in done]
-
-
-def _apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply the pending migrations to the current catalog; returns their names."""
-    con.execute(
-        "create table if not exists schema_migrations ("
-        " version integer primary key, name varchar not null,"
-        " applied_at timestamp not null default current_timestamp)"
-    )
-    pending = _pending_migrations(con)
-    for name in pending:
-        con.execute((MIGRATIONS_DIR / f"{name}.sql").read_text(encoding="utf-8"))
-        con.execute("insert into schema_migrations (version, name) values (?, ?)", [int(name.split("_", 1)[0]), name])
-    return pending
 
 
 def next_ids(con: duckdb.DuckDBPyConnection, name: str, count: int = 1) -> range:
@@ -85,36 +52,6 @@ def next_ids(con: duckdb.DuckDBPyConnection, name: str, count: int = 1) -> range
     con.execute("update id_counters set last = last + ? where name = ?", [count, name])
     last = con.execute("select last from id_counters where name = ?", [name]).fetchone()[0]
     return range(last - count + 1, last + 1)
-
-
-def _make_views(con: duckdb.DuckDBPyConnection) -> None:
-    """The checkout's views and macros, made unless the database holds these already (migration 016)."""
-    code = [(SQL_DIR / name).read_text(encoding="utf-8") for name in VIEW_FILES]
-    sha256 = hashlib.sha256("\0".join(code).encode("utf-8")).hexdigest()
-    if con.execute("select any_value(sha256) from view_code").fetchone()[0] == sha256:
-        return
-    for text in code:
-        con.execute(text)
-    con.execute("delete from view_code")
-    con.execute("insert into view_code values (?)", [sha256])
-
-
-def _migrate_scratch(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every migration applied to a new in-memory catalog `scratch`, the schema a new DuckLake store copies."""
-    con.execute(f"attach ':memory:' as {SCRATCH_CATALOG}")
-    con.execute(f"use {SCRATCH_CATALOG}")
-    try:
-        return _apply_migrations(con)
-    finally:
-        con.execute(f"use {store.LAKE_CATALOG}")
-
-
-def _refuse_pending(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """A DuckLake store made by an older release: its tables lack what a migration since would have made."""
-    if pending := _pending_migrations(con):
-        raise store.StoreMisconfigured(f"DuckLake 存储的结构早于本程序（缺少 {'、'.join(pending)}）；"
-                                       "请用 python -m etl migrate-store 迁入一个新的存储。")
-    return []
 
 
 def replace_row(con: duckdb.DuckDBPyConnection, table: str, key_columns: int, row: list) -> None:
@@ -401,25 +338,25 @@ class Database:
         """
         with self.session():  # one connection throughout: the in-memory catalog is attached to it
             with self.connect() as con:
-                new_lake = self.lake and not _has_table(con, "schema_migrations")
+                new_lake = self.lake and not schema.has_table(con, "schema_migrations")
                 if new_lake:
-                    applied_now = _migrate_scratch(con)
+                    applied_now = schema.migrate_scratch(con)
             try:
                 with self.transaction() as con:
                     if new_lake:
-                        store.copy_tables(con, SCRATCH_CATALOG, store.LAKE_CATALOG)
+                        store.copy_tables(con, schema.SCRATCH_CATALOG, store.LAKE_CATALOG)
                     elif self.lake:
-                        applied_now = _refuse_pending(con)
+                        applied_now = schema.refuse_pending(con)
                     else:
-                        applied_now = _apply_migrations(con)
-                    _make_views(con)
+                        applied_now = schema.apply_migrations(con)
+                    schema.make_views(con)
                     marts.rebuild_if_settings_changed(con)  # a database older than the marts gets them here
                     if flags.MIGRATION in applied_now:
                         flags.refresh_all(con)  # a database loaded before flags existed gets them for every month
             finally:
                 if new_lake:
                     with self.connect() as con:
-                        con.execute(f"detach {SCRATCH_CATALOG}")
+                        con.execute(f"detach {schema.SCRATCH_CATALOG}")
         return applied_now
 
     def set_plan_setting(self, name: str, value: float) -> None:

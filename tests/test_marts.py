@@ -128,61 +128,62 @@ def test_marts_equal_a_full_recomputation_after_any_sequence(tmp_path_factory, s
     folder = tmp_path_factory.mktemp("marts")
     db = Database(folder / "league.duckdb")
     db.migrate()
-    with db.transaction() as con:
-        save_unit_tree(con, pl.read_csv(CASES / "units.csv"))
-    root = queries.whole_tree(db)
-    path = db.scalar("select path from units where name = '东湖区'")
-    district = Actor("区县团委", "district", "东湖区", path, "东湖区", path)
-    for number, (action, *args) in enumerate(steps):
-        if action in ("load", "reject"):
-            unit, month, organisations = args
-            path = write_ledger(folder / str(number), unit, month, organisations, broken=action == "reject")
-            locked = state_of(db, unit, month)[1] == "signed_off"
-            result = load_file(db, path, unit=unit, month=month, accept_drop=True, today=date(2025, 7, 5))
-            # A signed-off month refuses a new ledger (the very file it holds comes back "unchanged").
-            expected = ("rejected",) if action == "reject" else ("rejected", "unchanged") if locked else (
-                "accepted", "unchanged")
-            assert result.status in expected, [problem.text() for problem in result.errors]
-        elif action == "sign_off":
-            unit, month = args
-            submission_id, state = state_of(db, unit, month)
-            if state not in (None, "signed_off"):
-                review.take_step(db, district, "sign_off", unit, month, submission_id, at=datetime(2025, 7, 1))
-        else:
-            db.set_plan_setting("gap_min_members", args[0])
+    with db.session():  # one connection for the example's many loads and checks, not one per query
+        with db.transaction() as con:
+            save_unit_tree(con, pl.read_csv(CASES / "units.csv"))
+        root = queries.whole_tree(db)
+        path = db.scalar("select path from units where name = '东湖区'")
+        district = Actor("区县团委", "district", "东湖区", path, "东湖区", path)
+        for number, (action, *args) in enumerate(steps):
+            if action in ("load", "reject"):
+                unit, month, organisations = args
+                path = write_ledger(folder / str(number), unit, month, organisations, broken=action == "reject")
+                locked = state_of(db, unit, month)[1] == "signed_off"
+                result = load_file(db, path, unit=unit, month=month, accept_drop=True, today=date(2025, 7, 5))
+                # A signed-off month refuses a new ledger (the very file it holds comes back "unchanged").
+                expected = ("rejected",) if action == "reject" else ("rejected", "unchanged") if locked else (
+                    "accepted", "unchanged")
+                assert result.status in expected, [problem.text() for problem in result.errors]
+            elif action == "sign_off":
+                unit, month = args
+                submission_id, state = state_of(db, unit, month)
+                if state not in (None, "signed_off"):
+                    review.take_step(db, district, "sign_off", unit, month, submission_id, at=datetime(2025, 7, 1))
+            else:
+                db.set_plan_setting("gap_min_members", args[0])
 
-    now, again = kept(db), recomputed(db)
-    for table in now:
-        assert now[table].equals(again[table]), table
-    for month in MONTHS:
-        for signed_off_only in (False, True):
-            progress = queries.progress_by_unit(db, root, month, signed_off_only=signed_off_only)
-            shown = {u: d for u, d in progress.select("unit", "done").iter_rows() if d}
-            assert shown == {u: d for u, d in done_by_rule(db, month, signed_off_only).items() if d}
-        for segment in SEGMENTS:
-            total = queries.coverage(db, root, month, segment=segment).filter(pl.col("district").is_null())
-            figures = total.select("organisations", "with_league_org", "gaps").rows()
-            by_rule = coverage_by_rule(db, month, segment)
-            assert figures == ([by_rule] if by_rule[0] else [])
-        # The lists read from mart_ledger_watch, and the above-scale cells, against the rules on the rows.
-        assert sorted(queries.gap_list(db, root, month)["uscc"]) == codes_by_rule(
-            db, month, "is_gap(league_members, has_league_org)")
-        uncovered = "is_above_scale_enterprise(org_type, above_scale) and not coalesce(has_league_org, false)"
-        assert sorted(queries.above_scale_uncovered(db, root, month)["uscc"]) == codes_by_rule(db, month, uncovered)
-        above = queries.above_scale_coverage(db, root, month).filter(pl.col("district").is_null()).row(0, named=True)
-        assert above["above_scale_enterprises"] - above["with_league_org"] == len(codes_by_rule(db, month, uncovered))
-        assert above["above_scale_enterprises"] == len(codes_by_rule(
-            db, month, "is_above_scale_enterprise(org_type, above_scale)"))
-        # 建团路径 from the pathway counts, against the rule on the standing rows.
-        by_pathway = queries.new_orgs_by_pathway(db, root, month).group_by("build_path").agg(pl.col("new_orgs").sum())
-        assert dict(by_pathway.iter_rows()) == dict(db.query(
-            "select build_path, count(*)::integer from ledger_as_of($m)"
-            " where is_new_this_year(has_league_org, league_org_date, year($m), $m) group by all", {"m": month}
-        ).iter_rows())
-    # 党建带团建 month by month, from the party-led cells, against the rule on each month's standing rows.
-    sync = queries.party_led_sync(db, root, MONTHS[-1])
-    for month in MONTHS:
-        shown = sync.filter(pl.col("month") == month).select(pl.col("party_led_due", "synchronised").sum()).row(0)
-        due = codes_by_rule(db, month, "party_led_due(has_party_org, league_members)")
-        synchronised = codes_by_rule(db, month, "party_led_due(has_party_org, league_members) and has_league_org")
-        assert shown == ((len(due), len(synchronised)) if due else (0, 0))
+        now, again = kept(db), recomputed(db)
+        for table in now:
+            assert now[table].equals(again[table]), table
+        for month in MONTHS:
+            for signed_off_only in (False, True):
+                progress = queries.progress_by_unit(db, root, month, signed_off_only=signed_off_only)
+                shown = {u: d for u, d in progress.select("unit", "done").iter_rows() if d}
+                assert shown == {u: d for u, d in done_by_rule(db, month, signed_off_only).items() if d}
+            for segment in SEGMENTS:
+                total = queries.coverage(db, root, month, segment=segment).filter(pl.col("district").is_null())
+                figures = total.select("organisations", "with_league_org", "gaps").rows()
+                by_rule = coverage_by_rule(db, month, segment)
+                assert figures == ([by_rule] if by_rule[0] else [])
+            # The lists read from mart_ledger_watch, and the above-scale cells, against the rules on the rows.
+            assert sorted(queries.gap_list(db, root, month)["uscc"]) == codes_by_rule(
+                db, month, "is_gap(league_members, has_league_org)")
+            uncovered = "is_above_scale_enterprise(org_type, above_scale) and not coalesce(has_league_org, false)"
+            assert sorted(queries.above_scale_uncovered(db, root, month)["uscc"]) == codes_by_rule(db, month, uncovered)
+            above = queries.above_scale_coverage(db, root, month).filter(pl.col("district").is_null()).row(0, named=True)
+            assert above["above_scale_enterprises"] - above["with_league_org"] == len(codes_by_rule(db, month, uncovered))
+            assert above["above_scale_enterprises"] == len(codes_by_rule(
+                db, month, "is_above_scale_enterprise(org_type, above_scale)"))
+            # 建团路径 from the pathway counts, against the rule on the standing rows.
+            by_pathway = queries.new_orgs_by_pathway(db, root, month).group_by("build_path").agg(pl.col("new_orgs").sum())
+            assert dict(by_pathway.iter_rows()) == dict(db.query(
+                "select build_path, count(*)::integer from ledger_as_of($m)"
+                " where is_new_this_year(has_league_org, league_org_date, year($m), $m) group by all", {"m": month}
+            ).iter_rows())
+        # 党建带团建 month by month, from the party-led cells, against the rule on each month's standing rows.
+        sync = queries.party_led_sync(db, root, MONTHS[-1])
+        for month in MONTHS:
+            shown = sync.filter(pl.col("month") == month).select(pl.col("party_led_due", "synchronised").sum()).row(0)
+            due = codes_by_rule(db, month, "party_led_due(has_party_org, league_members)")
+            synchronised = codes_by_rule(db, month, "party_led_due(has_party_org, league_members) and has_league_org")
+            assert shown == ((len(due), len(synchronised)) if due else (0, 0))

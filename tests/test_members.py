@@ -387,7 +387,7 @@ def test_a_unit_uploads_its_roster_on_the_upload_page_and_sees_no_full_number(tm
 def test_a_database_at_the_spot_checks_migration_gains_the_member_sheets_and_keeps_its_own(tmp_path):
     import duckdb
 
-    from league.db import MIGRATIONS_DIR
+    from league.schema import MIGRATIONS_DIR
 
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))

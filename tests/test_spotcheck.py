@@ -24,7 +24,8 @@ from etl.pipeline import load_file, prepare
 from league import gateway, queries, spotcheck
 from league.access import Actor
 from league.config import DB_ENV_VAR
-from league.db import MIGRATIONS_DIR, Database
+from league.db import Database
+from league.schema import MIGRATIONS_DIR
 from league.units import save_unit_tree
 from tests.test_nothing_live import assert_inert
 from tests.accounts import account, sign_in

@@ -14,7 +14,7 @@ import pytest
 from polars.testing import assert_frame_equal
 from streamlit.testing.v1 import AppTest
 
-from etl.pipeline import commit, load_file, prepare
+from etl.pipeline import commit, load_file, prepare, save_header_map
 from league import access, circular_queries, member_queries, queries, question_queries
 from league.config import DB_ENV_VAR
 from league.db import Database, next_ids
@@ -140,16 +140,22 @@ def test_ledgers_load_into_a_new_ducklake_store_as_into_a_file(empty_db, new_lak
     assert ids.n_unique() == ids.len()
 
 
-def test_a_load_checked_before_another_process_replaced_the_unit_month_is_told_to_check_again(new_lake):
+def lake_with_units(new_lake) -> Database:
+    """A new store with the pipeline cases' units."""
     address, folder = new_lake()
     lake = Database(address, data_path=folder)
     lake.migrate()
     with lake.transaction() as con:
         save_unit_tree(con, pl.read_csv(CASES / "units.csv"))
+    return lake
+
+
+def test_a_load_checked_before_another_process_replaced_the_unit_month_is_told_to_check_again(new_lake):
+    lake = lake_with_units(new_lake)
     checked = prepare(lake, CASES / "ledger_2025-03.csv")
     assert checked.status == "ready"
-    other = etl("load", "--db", address, str(CASES / "ledger_2025-03_revised.csv"),
-                env={**_environ(), DATA_PATH_ENV_VAR: str(folder)})
+    other = etl("load", "--db", lake.address, str(CASES / "ledger_2025-03_revised.csv"),
+                env={**_environ(), DATA_PATH_ENV_VAR: str(lake.data_dir)})
     assert other.returncode == 0, other.stderr
     assert commit(lake, checked).status == "conflict"  # the other process's ledger stands; nothing of this one
     march = lake.query("select distinct submission_id from ledger where report_month = ?", [date(2025, 3, 1)])
@@ -177,13 +183,7 @@ def test_two_writers_taking_ids_at_once_on_a_ducklake_store_never_both_commit(ne
 
 
 def test_saving_a_row_twice_keeps_one_per_key_on_a_ducklake_store(new_lake):
-    address, folder = new_lake()
-    lake = Database(address, data_path=folder)
-    lake.migrate()
-    with lake.transaction() as con:
-        save_unit_tree(con, pl.read_csv(CASES / "units.csv"))
-    from etl.pipeline import save_header_map
-
+    lake = lake_with_units(new_lake)
     unit = "东湖区和平街道团工委"
     save_header_map(lake, unit, "ledger", {"栏目十三": "members"}, "测试")
     save_header_map(lake, unit, "ledger", {"栏目十三": "youth", "栏目十四": ""}, "测试")

@@ -9,18 +9,12 @@ create table id_counters (
     last bigint not null
 );
 insert into id_counters
-select 'submission', greatest((select coalesce(max(submission_id), 0) from submissions),
-                              (select coalesce(max(last_value), 0) from duckdb_sequences()
-                               where database_name = current_database() and sequence_name = 'submission_id_seq'))
-union all
-select 'review', greatest((select coalesce(max(review_id), 0) from review_actions),
-                          (select coalesce(max(last_value), 0) from duckdb_sequences()
-                           where database_name = current_database() and sequence_name = 'review_id_seq'))
-union all
-select 'spot_check_pack', greatest((select coalesce(max(pack_id), 0) from spot_check_packs),
-                                   (select coalesce(max(last_value), 0) from duckdb_sequences()
-                                    where database_name = current_database() and sequence_name = 'spot_check_pack_id_seq'))
-union all
-select 'audit', greatest((select coalesce(max(audit_id), 0) from audit_log),
-                         (select coalesce(max(last_value), 0) from duckdb_sequences()
-                          where database_name = current_database() and sequence_name = 'audit_id_seq'));
+select ids.name, greatest(coalesce(ids.last_id, 0), coalesce(s.last_value, 0))
+from (values
+    ('submission', (select max(submission_id) from submissions), 'submission_id_seq'),
+    ('review', (select max(review_id) from review_actions), 'review_id_seq'),
+    ('spot_check_pack', (select max(pack_id) from spot_check_packs), 'spot_check_pack_id_seq'),
+    ('audit', (select max(audit_id) from audit_log), 'audit_id_seq')
+) ids(name, last_id, sequence_name)
+left join duckdb_sequences() s
+    on s.sequence_name = ids.sequence_name and s.database_name = current_database();
