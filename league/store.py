@@ -19,9 +19,10 @@ and its threads at the held connection: every write reads its checks
 (the submission it replaces, the review lock) and writes in one turn, so
 they hold until it commits. Every write touches the same marts and counters,
 so DuckLake's own conflict detection would refuse all but one of any writes
-that overlap; taking turns loses no work to refusals. The parsing and
-checking of files, most of a load, runs beside other loads. Readers take no
-turn.
+that overlap; taking turns loses no work to refusals. A file's inspection,
+parsing and header reading run beside other loads; its checks against the
+store, which record the raw file, take the turn as the write does. Readers
+take no turn.
 
 Extensions come from pinned pip packages and are loaded from their files;
 nothing is downloaded at run time.
