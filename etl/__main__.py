@@ -28,8 +28,8 @@ from etl.pipeline import Prepared, StorageError, load_file, parse_month_arg
 from league import access
 from league.access import ROLES, AccountError
 from league.config import data_dir, database_address, store_address
-from league.store import StoreMisconfigured, is_lake
 from league.db import Database, DatabaseBusy
+from league.store import StoreMisconfigured, is_lake
 
 STATUS_TEXT = {
     "accepted": "已载入",
@@ -89,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     spotcheck.add_argument("--size", required=True, type=int, help="抽取的组织数")
     spotcheck.add_argument("--seed", type=int, help="随机种子（不小于 0 的整数）；不指定则随机生成并显示")
     spotcheck.add_argument("--out", required=True, type=Path, help="输出文件：.xlsx（Excel）或 .pdf")
+
     maintain = commands.add_parser("maintain", help="整理 DuckLake 存储的数据文件（合并小文件、清理过期快照），看板无需停止")
     maintain.add_argument("--db", type=store_address)
     maintain.add_argument("--keep-days", type=int, default=MAINTENANCE_KEEP_DAYS,
@@ -296,7 +297,7 @@ def _arguments(argv: list[str], cwd: Path | None = None) -> argparse.Namespace:
     parser = _parser()
     args = parser.parse_args(argv)
     if cwd is not None:  # a handed-off command: its paths are the sending shell's
-        for name in ("db", "out", "source"):
+        for name in ("db", "out"):
             if isinstance(getattr(args, name, None), Path):
                 setattr(args, name, cwd / getattr(args, name))
         if args.command == "load":

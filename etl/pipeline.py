@@ -312,7 +312,7 @@ def save_header_map(db: Database, unit: str, kind: str, readings: dict[str, str]
     with db.transaction() as con:
         unit_id = con.execute("select unit_id from units where name = ?", [unit]).fetchone()[0]
         for header, target in readings.items():
-            replace_row(con, "header_mappings", 3,
+            replace_row(con, "header_mappings", ("unit_id", "kind", "header_key"),
                         [unit_id, kind, header_key(header), header, target, datetime.now(), saved_by])
 
 

@@ -54,17 +54,14 @@ def next_ids(con: duckdb.DuckDBPyConnection, name: str, count: int = 1) -> range
     return range(last - count + 1, last + 1)
 
 
-def replace_row(con: duckdb.DuckDBPyConnection, table: str, key_columns: int, row: list) -> None:
-    """Insert `row` into `table`, replacing the row with the same key (its first `key_columns` values).
+def replace_row(con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...], row: list) -> None:
+    """Insert `row` (every column, in order) into `table`, replacing the row with the same key: the columns
+    named in `key`, which come first.
 
     INSERT OR REPLACE needs a primary key, which a DuckLake store does not
     have; the write path keeps the key unique itself.
     """
-    columns = [name for (name,) in con.execute(
-        "select column_name from duckdb_columns() where database_name = current_database() and schema_name = 'main'"
-        " and table_name = ? order by column_index", [table]).fetchall()]
-    con.execute(f"delete from {table} where " + " and ".join(f"{c} = ?" for c in columns[:key_columns]),
-                row[:key_columns])
+    con.execute(f"delete from {table} where " + " and ".join(f"{c} = ?" for c in key), row[:len(key)])
     con.execute(f"insert into {table} values ({', '.join('?' * len(row))})", row)
 
 

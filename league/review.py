@@ -105,7 +105,7 @@ def save_contact(db: Database, actor: Actor | None, unit: str, name: str | None,
             raise ReviewError(f"单位“{unit}”不存在。")
         if actor is None or not (actor.can("review", found[1]) or actor.can("manage_users")):
             raise AccessDenied(f"您的账号不能修改“{unit}”的联系人。")
-        replace_row(con, "unit_contacts", 1,
+        replace_row(con, "unit_contacts", ("unit_id",),
                     [found[0], (name or "").strip() or None, (phone or "").strip() or None, datetime.now(),
                      actor.name])
         access.audit(con, actor.name, "contact_saved", unit, None, address)

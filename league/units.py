@@ -50,5 +50,5 @@ def save_unit_tree(con: duckdb.DuckDBPyConnection, units: pl.DataFrame) -> int:
                                          for c in ("first_month", "last_month")])
         for name, first, last in periods.filter(pl.col("first_month").is_not_null() | pl.col("last_month").is_not_null()
                                                 ).iter_rows():
-            replace_row(con, "unit_periods", 1, [known[name][0], first, last])
+            replace_row(con, "unit_periods", ("unit_id",), [known[name][0], first, last])
     return added
