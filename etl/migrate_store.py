@@ -31,7 +31,7 @@ def migrate_store(source: Path, target: str, data_path: Path | None = None) -> d
         raise store.StoreMisconfigured(f"找不到数据库文件 {source}。")
     file = Database(source)
     file.migrate()
-    lake_folder = store.lake_data_path(data_path)
+    lake_folder = store.lake_data_path(target, data_path)
     with file.session(), file.connect() as con:
         catalog = con.execute("select current_database()").fetchone()[0]
         store.attach_lake(con, target, lake_folder)
@@ -51,15 +51,16 @@ def migrate_store(source: Path, target: str, data_path: Path | None = None) -> d
             con.commit()
         finally:
             con.execute(f"detach {store.LAKE_CATALOG}")
-    for name in KEPT_BESIDE:
-        _copy_beside(file.data_dir / name, lake_folder / name)
+    copy_beside(file.data_dir, lake_folder)
     Database(target, data_path=lake_folder).migrate()  # the views and rules, made in the store
     return counts
 
 
-def _copy_beside(source: Path, target: Path) -> None:
-    if source.is_dir():
-        shutil.copytree(source, target, dirs_exist_ok=True)
-    elif source.is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)
+def copy_beside(source: Path, target: Path) -> None:
+    """What the data folder `source` keeps beside the database, copied into the data folder `target`."""
+    for name in KEPT_BESIDE:
+        if (source / name).is_dir():
+            shutil.copytree(source / name, target / name, dirs_exist_ok=True)
+        elif (source / name).is_file():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / name, target / name)

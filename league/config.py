@@ -27,8 +27,8 @@ def is_first_start(address: str | Path) -> bool:
 
 def data_dir(address: str | Path) -> Path:
     """Where everything the app keeps lives, stored paths relative to it: the DuckDB file's folder, or a
-    DuckLake store's data path ($LEAGUE_DASHBOARD_DATA_PATH)."""
-    return store.lake_data_path() if store.is_lake(address) else Path(address).parent
+    DuckLake store's data path (league.store.lake_data_path)."""
+    return store.lake_data_path(str(address)) if store.is_lake(address) else Path(address).parent
 
 
 def raw_files_dir(db_path: Path) -> Path:

@@ -153,7 +153,7 @@ class Database:
         # A file's path; None for a DuckLake store, which is no file.
         self.path = None if self.lake else Path(address)
         # Where everything kept beside the data lives (raw files, keys): the file's folder, or the lake's data path.
-        self.data_dir = store.lake_data_path(data_path) if self.lake else self.path.parent
+        self.data_dir = store.lake_data_path(self.address, data_path) if self.lake else self.path.parent
         self.key = _key(self.address)  # the store's identity for what this process keeps per store
         self.name = self.address if self.lake else self.path.name  # as messages and thread names show it
         self.hold = hold

@@ -57,12 +57,33 @@ def is_lake(address: str | Path) -> bool:
     return str(address).startswith(LAKE_PREFIX)
 
 
-def lake_data_path(data_path: str | Path | None = None) -> Path:
-    """The folder of a DuckLake store's Parquet files (and the raw files and keys the app keeps beside them)."""
-    chosen = data_path or os.environ.get(DATA_PATH_ENV_VAR)
+def lake_data_path(address: str, data_path: str | Path | None = None) -> Path:
+    """The folder of a DuckLake store's Parquet files (and the raw files and keys the app keeps beside them):
+    `data_path`, else $LEAGUE_DASHBOARD_DATA_PATH, else the folder the store recorded when it was made, so a
+    loader or server on another machine that mounts the shared storage at the same place needs the address alone."""
+    chosen = data_path or os.environ.get(DATA_PATH_ENV_VAR) or _recorded_data_path(address)
     if not chosen:
-        raise StoreMisconfigured(f"使用 DuckLake 存储时须以环境变量 {DATA_PATH_ENV_VAR} 指定数据文件夹。")
+        raise StoreMisconfigured(f"使用新的 DuckLake 存储时须以环境变量 {DATA_PATH_ENV_VAR} 指定数据文件夹。")
     return Path(chosen)
+
+
+_RECORDED_DATA_PATHS: dict[str, str] = {}  # a store's data path never changes once recorded
+
+
+def _recorded_data_path(address: str) -> str | None:
+    """The data path DuckLake recorded in the store's catalog; None for a store not made yet."""
+    if address not in _RECORDED_DATA_PATHS:
+        try:
+            with psycopg.connect(catalog_conninfo(address), connect_timeout=30) as catalog:
+                found = catalog.execute("select value from ducklake_metadata where key = 'data_path'").fetchone()
+        except psycopg.errors.UndefinedTable:
+            return None
+        except psycopg.OperationalError as exc:
+            raise StoreMisconfigured(f"无法连接 DuckLake 存储的目录数据库：{exc}") from exc
+        if found is None:
+            return None
+        _RECORDED_DATA_PATHS[address] = found[0]
+    return _RECORDED_DATA_PATHS[address]
 
 
 def extension_file(package: str) -> Path:
@@ -147,14 +168,17 @@ class WriterTurn:
             self._connection.close()
 
 
-def attach_lake(con: duckdb.DuckDBPyConnection, address: str, data_path: Path | None = None) -> None:
-    """Attach the DuckLake store as the catalog `lake` (its extensions loaded from their pip packages' files)."""
+def attach_lake(con: duckdb.DuckDBPyConnection, address: str, data_path: Path | None = None, *,
+                as_catalog: str = LAKE_CATALOG, read_only: bool = False) -> None:
+    """Attach the DuckLake store as the catalog `as_catalog` (its extensions loaded from their pip packages'
+    files)."""
     catalog_conninfo(address)
     for package in EXTENSION_PACKAGES:
         con.execute(f"load {_literal(str(extension_file(package)))}")
-    folder = lake_data_path(data_path)
+    folder = lake_data_path(address, data_path)
     folder.mkdir(parents=True, exist_ok=True)
-    con.execute(f"attach {_literal(address)} as {LAKE_CATALOG} (data_path {_literal(f'{folder.resolve()}/')})")
+    options = f"data_path {_literal(f'{folder.resolve()}/')}" + (", read_only" if read_only else "")
+    con.execute(f"attach {_literal(address)} as {as_catalog} ({options})")
 
 
 def _literal(text: str) -> str:

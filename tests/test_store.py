@@ -59,10 +59,10 @@ def every_named_query(db: Database) -> dict[str, pl.DataFrame]:
 
 
 @pytest.fixture
-def moved(demo_db, new_lake, tmp_path) -> tuple[Database, Database]:
+def moved(demo_file, new_lake, tmp_path) -> tuple[Database, Database]:
     """A copy of the demo city's file and the DuckLake store `migrate-store` moved it into."""
     folder = tmp_path / "file"
-    shutil.copytree(demo_db.data_dir, folder, ignore=shutil.ignore_patterns("*.lock", "*.wal", "demo"))
+    shutil.copytree(demo_file.data_dir, folder, ignore=shutil.ignore_patterns("*.lock", "*.wal", "demo"))
     address, lake_folder = new_lake()
     run = etl("migrate-store", "--from", str(folder / "league.duckdb"), "--to", address,
               env={**_environ(), DATA_PATH_ENV_VAR: str(lake_folder)})
@@ -219,15 +219,24 @@ def test_maintenance_tidies_the_files_while_the_app_reads_and_keeps_every_submis
     assert etl("maintain", "--db", str(file.path)).returncode == 0  # a file needs none; the command says so
 
 
-def test_moving_refuses_a_store_that_is_not_new_or_not_ducklake(moved, tmp_path):
+def test_moving_refuses_a_store_that_is_not_new_or_not_ducklake(moved, new_lake, tmp_path):
     file, lake = moved
     env = {**_environ(), DATA_PATH_ENV_VAR: str(lake.data_dir)}
     again = etl("migrate-store", "--from", str(file.path), "--to", lake.address, env=env)
     assert again.returncode == 1 and "已有数据表" in again.stderr and "Traceback" not in again.stderr
     wrong = etl("migrate-store", "--from", str(file.path), "--to", str(tmp_path / "other.duckdb"), env=env)
     assert wrong.returncode == 1 and "DuckLake 地址" in wrong.stderr
-    no_folder = etl("migrate-store", "--from", str(file.path), "--to", lake.address, env=_environ())
+    new_store, _ = new_lake()
+    no_folder = etl("migrate-store", "--from", str(file.path), "--to", new_store, env=_environ())
     assert no_folder.returncode == 1 and DATA_PATH_ENV_VAR in no_folder.stderr and "Traceback" not in no_folder.stderr
+
+
+def test_a_store_once_made_needs_its_address_alone(moved):
+    """The data path the store recorded when it was made serves a command given no LEAGUE_DASHBOARD_DATA_PATH."""
+    _, lake = moved
+    listed = etl("users", "--db", lake.address, "list", env=_environ())
+    assert listed.returncode == 0, listed.stderr
+    assert set(access.read_demo_accounts(lake.data_dir)) <= {line.split("\t")[0] for line in listed.stdout.splitlines()}
 
 
 def test_a_store_made_by_an_older_release_is_refused_with_a_reason(new_lake):
