@@ -13,16 +13,17 @@ from urllib.parse import urlencode
 import openpyxl
 import pytest
 
-from league.db import Database
 from tests.browser.conftest import account_for
+from tests.browser.test_upload import LOADED
+from tests.stores import store_at
 
 XLSX_BUTTON = "下载抽查包（Excel，现场填写后上传）"
 PACK_SIZE = 6
 
 
-def unit_never_checked(db_path: Path) -> tuple[str, str]:
+def unit_never_checked(db_path: Path | str) -> tuple[str, str]:
     """A reporting unit (and its district) with no pack yet and at least two league organisations to confirm."""
-    row = Database(db_path).query(
+    row = store_at(db_path).query(
         "select u.name, u.district from units u join ledger l on l.unit = u.name"
         " where u.unit_id not in (select unit_id from spot_check_packs)"
         "   and l.report_month = (select max(report_month) from ledger)"
@@ -54,7 +55,7 @@ def filled_on_site(pack: Path, target: Path) -> tuple[int, int]:
 
 
 def test_inspector_takes_a_pack_fills_it_on_site_and_sees_the_verification_rate(app, app_db, demo_db, tmp_path):
-    unit, district = unit_never_checked(demo_db.path)  # the server holds its copy; packs are drawn only here
+    unit, district = unit_never_checked(demo_db.address)  # the server holds its copy; packs are drawn only here
     app.account = account_for(app_db, "inspector")
     app.open("/spotcheck", "随机抽查")
     app.choose("被抽查单位", unit)
@@ -70,7 +71,7 @@ def test_inspector_takes_a_pack_fills_it_on_site_and_sees_the_verification_rate(
     app.go_to("上传", "上传报送文件")
     app.upload(filled, "检查通过")
     app.shot("findings-checked")
-    app.click("确认载入", "已载入")
+    app.click("确认载入", LOADED)
 
     app.open(f"/drilldown?{urlencode({'drill_district': district, 'drill_unit': unit})}", f"{unit}概况")
     app.shot("unit-verified")
