@@ -99,7 +99,7 @@ def measure(db_path: Path, folder: Path, repeat: int) -> dict[str, dict[str, flo
             for attempt in range(repeat):
                 copy = copy_database(db_path, folder / f"{path or 'progress'}-{attempt}")
                 token = signed_in(copy)
-                server = AppServer(copy, folder / "server.log").start()
+                server = AppServer(str(copy), folder / "server.log").start()
                 try:
                     cold.append(first_paint(browser, f"{server.url}/{path}", token))
                     warm.append(min(first_paint(browser, f"{server.url}/{path}", token) for _ in range(2)))

@@ -5,6 +5,9 @@ the app's first start uses) and shared read-only by the tests that need it.
 For local iteration only, LEAGUE_TEST_DEMO_DIR may name a folder holding an
 already built demo (`python -m etl demo --db DIR/league.duckdb`) to copy
 instead of building one (a minute or more).
+
+LEAGUE_TEST_STORE=ducklake runs the suite on DuckLake stores instead of
+DuckDB files (tests/stores.py).
 """
 
 import os
@@ -17,38 +20,49 @@ from streamlit.runtime.pages_manager import PagesManager
 from league import db as store
 from league.db import Database
 from tests.postgres import Cluster
+from tests.stores import ON_LAKE, cluster, copy_store, stop_cluster, store_at
 
 CASES_DIR = Path(__file__).parent / "cases"
 
 
 @pytest.fixture
 def empty_db(tmp_path) -> Database:
-    db = Database(tmp_path / "league.duckdb")
+    db = store_at(tmp_path / "league.duckdb")
     db.migrate()
     return db
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory) -> Database:
+def demo_file(tmp_path_factory) -> Database:
+    """The demo city built once as a DuckDB file, through the same ETL path as the app's first start."""
     from etl.demo import build_demo
 
-    folder = tmp_path_factory.mktemp("demo")
+    db = Database(tmp_path_factory.mktemp("demo") / "league.duckdb")
     if prebuilt := os.environ.get("LEAGUE_TEST_DEMO_DIR"):
-        shutil.copytree(prebuilt, folder, ignore=shutil.ignore_patterns("*.lock", "*.wal"), dirs_exist_ok=True)
-        db = Database(folder / "league.duckdb")
+        shutil.copytree(prebuilt, db.data_dir, ignore=shutil.ignore_patterns("*.lock", "*.wal"), dirs_exist_ok=True)
         db.migrate()  # as the app's start does: macros and views are the checkout's, not the prebuilt's
-        return db
-    db = Database(folder / "league.duckdb")
-    build_demo(db)
+    else:
+        build_demo(db)
     return db
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo_file, tmp_path_factory) -> Database:
+    """The demo city on the store the suite runs on: the file itself, or on DuckLake a copy of it (building it
+    there would take minutes)."""
+    if not ON_LAKE:
+        return demo_file
+    return copy_store(demo_file, tmp_path_factory.mktemp("demo_lake") / "league.duckdb", beside=True)
 
 
 @pytest.fixture(scope="session")
 def postgres() -> Cluster:
     """A private PostgreSQL cluster for DuckLake stores' catalogs, stopped when the session ends."""
-    cluster = Cluster.start()
-    yield cluster
-    cluster.stop()
+    return cluster()
+
+
+def pytest_sessionfinish(session):
+    stop_cluster()
 
 
 @pytest.fixture

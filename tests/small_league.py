@@ -10,6 +10,7 @@ import polars as pl
 
 from league import marts
 from league.db import Database
+from tests.stores import store_at
 from league.units import save_unit_tree
 
 CASE_DIR = Path(__file__).parent / "cases" / "small_league"
@@ -21,7 +22,7 @@ KINDS = ("ledger", "targets", "youth_voice")
 def build_small_league(path: Path, kinds: tuple[str, ...] = KINDS, case_dir: Path = CASE_DIR) -> Database:
     """The small league at `path` (or another hand-made case laid out the same way in `case_dir`);
     `kinds` keeps only the submissions of those kinds."""
-    db = Database(path)
+    db = store_at(path)
     db.migrate()
     with db.transaction() as con:
         save_unit_tree(con, pl.read_csv(case_dir / "units.csv"))

@@ -15,6 +15,7 @@ from league.access import AccountError, Actor
 from league.db import Database
 from league.units import save_unit_tree
 from tests.small_league import build_small_league
+from tests.stores import store_at
 
 PASSWORD = "correct horse battery"
 PIPELINE_CASES = Path(__file__).parent / "cases" / "pipeline"
@@ -28,7 +29,7 @@ def db(tmp_path) -> Database:
 @pytest.fixture
 def pipeline_db(tmp_path) -> Database:
     """The pipeline cases' tree (one district, a street and an industry unit) with March's ledger loaded."""
-    db = Database(tmp_path / "pipeline.duckdb")
+    db = store_at(tmp_path / "pipeline.duckdb")
     db.migrate()
     with db.transaction() as con:
         save_unit_tree(con, pl.read_csv(PIPELINE_CASES / "units.csv"))
@@ -146,7 +147,7 @@ def test_a_raw_file_outside_the_view_scope_is_refused(pipeline_db):
 
 
 def test_an_upload_outside_the_submit_scope_is_refused_and_recorded(tmp_path):
-    db = Database(tmp_path / "league.duckdb")
+    db = store_at(tmp_path / "league.duckdb")
     db.migrate()
     with db.transaction() as con:
         save_unit_tree(con, pl.read_csv(PIPELINE_CASES / "units.csv"))
@@ -166,7 +167,7 @@ def test_an_upload_outside_the_submit_scope_is_refused_and_recorded(tmp_path):
 
 def test_users_are_managed_from_the_command_line_with_the_password_on_standard_input(db):
     def users(*args, password=None):
-        return subprocess.run([sys.executable, "-m", "etl", "users", "--db", str(db.path), *args],
+        return subprocess.run([sys.executable, "-m", "etl", "users", "--db", db.address, *args],
                               input=password, capture_output=True, text=True, check=False)
 
     assert users("add", "王芳", "--role", "unit", "--scope", "甲街道", password=PASSWORD + "\n").returncode == 0
@@ -181,9 +182,9 @@ def test_users_are_managed_from_the_command_line_with_the_password_on_standard_i
 
 
 def test_the_demo_has_one_account_per_role_in_a_file_only_its_owner_reads(demo_db):
-    path = demo_db.path.parent / access.DEMO_ACCOUNTS_FILE
+    path = demo_db.data_dir / access.DEMO_ACCOUNTS_FILE
     assert path.stat().st_mode & 0o777 == 0o600
-    accounts = access.read_demo_accounts(demo_db.path.parent)
+    accounts = access.read_demo_accounts(demo_db.data_dir)
     roles = {row["name"]: row["role"] for row in access.list_users(demo_db).iter_rows(named=True)
              if row["name"] in accounts}  # other tests add accounts of their own to the shared demo
     assert sorted(roles.values()) == sorted(access.ROLES) and len(accounts) == len(access.ROLES)
@@ -192,7 +193,7 @@ def test_the_demo_has_one_account_per_role_in_a_file_only_its_owner_reads(demo_d
 
 
 def test_a_unit_whose_name_extends_another_with_a_slash_is_not_in_its_scope(tmp_path):
-    db = Database(tmp_path / "league.duckdb")
+    db = store_at(tmp_path / "league.duckdb")
     db.migrate()
     with db.transaction() as con:
         save_unit_tree(con, pl.DataFrame({"name": ["江城市", "东湖区", "和平街道团工委", "和平街道团工委/东片"],

@@ -2,7 +2,6 @@
 
 import calendar
 import hashlib
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -16,6 +15,7 @@ from pypdf import PdfReader
 from league import bulletin, bulletin_render, gateway, queries
 from league.access import Actor
 from league.db import Database
+from tests.stores import copy_store, store_at
 
 ROOT = Path(__file__).parent.parent
 
@@ -163,10 +163,9 @@ def test_an_unknown_suffix_is_refused_in_chinese(made, tmp_path):
 
 
 @pytest.fixture
-def db_copy(demo_db, tmp_path) -> Path:
-    """A copy of the demo for commands that write (the audit log), so the shared demo stays as built."""
-    shutil.copy(demo_db.path, tmp_path / "league.duckdb")
-    return tmp_path / "league.duckdb"
+def db_copy(demo_db, tmp_path) -> str:
+    """A copy of the demo for commands that write (the audit log), so the shared demo stays as built: its address."""
+    return copy_store(demo_db, tmp_path / "league.duckdb").address
 
 
 def etl(*args: str) -> subprocess.CompletedProcess:
@@ -180,7 +179,7 @@ def test_the_command_line_writes_word_and_pdf(db_copy, month, tmp_path):
         run = etl("bulletin", "--db", str(db_copy), "--month", f"{month:%Y-%m}", "--out", str(out))
         assert run.returncode == 0, run.stderr
         assert run.stdout.strip() == str(out) and out.stat().st_size > 10_000
-    recorded = Database(db_copy).query("select detail from audit_log where action = 'download'")["detail"]
+    recorded = store_at(db_copy).query("select detail from audit_log where action = 'download'")["detail"]
     assert sum("月度通报" in detail for detail in recorded) == 2
 
 
@@ -196,7 +195,7 @@ def test_the_command_line_refuses_a_bad_month_or_suffix_with_2(db_copy, tmp_path
 def test_the_page_shows_the_bulletin_and_offers_word_and_pdf(demo_db, made, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    monkeypatch.setenv("LEAGUE_DASHBOARD_DB", str(demo_db.path))
+    monkeypatch.setenv("LEAGUE_DASHBOARD_DB", demo_db.address)
     at = AppTest.from_file(str(ROOT / "pages" / "bulletin.py"), default_timeout=120)
     at.session_state["actor"] = leadership(demo_db)
     at.session_state["month"] = made.month

@@ -9,16 +9,18 @@ import polars as pl
 import pytest
 
 from league.units import save_unit_tree
+from tests.stores import store_at
 
 ROOT = Path(__file__).parent.parent
 CASES = Path(__file__).parent / "cases" / "pipeline"
 
 
 @pytest.fixture
-def db_path(empty_db) -> Path:
+def db_path(empty_db) -> str:
+    """The address of a store with the pipeline cases' units."""
     with empty_db.transaction() as con:
         save_unit_tree(con, pl.read_csv(CASES / "units.csv"))
-    return empty_db.path
+    return empty_db.address
 
 
 def etl(*args: str) -> subprocess.CompletedProcess:
@@ -68,6 +70,4 @@ def test_database_comes_from_the_environment_variable(db_path, monkeypatch):
     monkeypatch.setenv("LEAGUE_DASHBOARD_DB", str(db_path))
     run = etl("load", str(CASES / "targets_2025.csv"))
     assert run.returncode == 0
-    from league.db import Database
-
-    assert Database(db_path).scalar("select count(*) from targets") == 2
+    assert store_at(db_path).scalar("select count(*) from targets") == 2

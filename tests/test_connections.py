@@ -17,6 +17,7 @@ from league import db as store
 from league import ui
 from league.db import Database
 from league.units import save_unit_tree
+from tests.stores import file_only, store_at
 
 ROOT = Path(__file__).parent.parent
 CASES = Path(__file__).parent / "cases" / "pipeline"
@@ -27,15 +28,14 @@ WAIT_SECONDS = 120  # generous: CI machines may be busy
 @pytest.fixture
 def held(tmp_path) -> Database:
     """A small league's database held by this process as the app holds it, the command line handed to it."""
-    path = tmp_path / "league.duckdb"
-    setup = Database(path)
+    setup = store_at(tmp_path / "league.duckdb")
     setup.migrate()
     with setup.transaction() as con:
         save_unit_tree(con, pl.read_csv(CASES / "units.csv"))
     assert load_file(setup, CASES / "ledger_2025-03.csv").status == "accepted"
-    db = ui._open_database.__wrapped__(str(path))  # what the app's first page run does
+    db = ui._open_database.__wrapped__(setup.address)  # what the app's first page run does
     yield db
-    store.release(path)
+    store.release(setup.address)
 
 
 def etl(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -100,6 +100,7 @@ def test_a_reader_sees_a_replaced_ledger_whole_before_or_after_never_a_mix(held)
         assert frame.drop("submission_id").equals(before) or frame.drop("submission_id").equals(after)
 
 
+@file_only  # the hand-off to the process holding a DuckDB file
 def test_the_command_line_loads_through_the_app_holding_the_database(held):
     assert handoff.handoff_file(held.path).exists()
     run = etl("load", "--db", str(held.path), "--json", str(CASES / "ledger_2025-04.csv"),
@@ -115,6 +116,7 @@ def test_the_command_line_loads_through_the_app_holding_the_database(held):
     assert refused.returncode == 1 and "未载入" in refused.stdout and "第 4 行" in refused.stdout
 
 
+@file_only  # the hand-off to the process holding a DuckDB file
 def test_the_command_line_finds_the_app_by_the_environment_and_passes_a_password_on(held, monkeypatch):
     monkeypatch.setenv("LEAGUE_DASHBOARD_DB", str(held.path))
     added = etl("users", "add", "交接测试", "--role", "leadership", stdin="handoff-password-2026\n")
@@ -126,6 +128,7 @@ def test_the_command_line_finds_the_app_by_the_environment_and_passes_a_password
     assert mismatch.returncode == 1 and "不一致" in mismatch.stderr
 
 
+@file_only  # the hand-off to the process holding a DuckDB file
 def test_a_file_left_by_a_process_that_died_is_ignored(tmp_path):
     setup = Database(tmp_path / "league.duckdb")
     setup.migrate()
@@ -137,6 +140,7 @@ def test_a_file_left_by_a_process_that_died_is_ignored(tmp_path):
     assert setup.scalar("select count(*) from targets") == 2
 
 
+@file_only  # the hand-off to the process holding a DuckDB file
 def test_letting_go_stops_the_handoff_and_another_process_may_open_the_file(held):
     store.release(held.path)
     assert not handoff.handoff_file(held.path).exists()
@@ -172,6 +176,7 @@ def test_work_after_commits_runs_once_more_for_the_commits_made_while_it_ran(hel
     assert runs == [1, 3]  # two commits while the first run ran: one run more, which saw both
 
 
+@file_only  # the hand-off to the process holding a DuckDB file
 def test_the_overview_forecast_is_made_after_a_load_before_anyone_asks_for_it(held, monkeypatch):
     from league import forecast, queries
 

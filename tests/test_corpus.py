@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -19,46 +18,44 @@ from stdnum.cn import uscc
 
 from etl.normalise import uscc_passes
 from etl.pipeline import load_file
-from league.config import data_dir, raw_files_dir
 from league.db import Database
 from league.units import save_unit_tree
 from tests.corpus import CLEAN, MONTH, UNIT, UNIT_TREE, USCC_ALPHABET, Case, expected_ledger, make_records, template_case
 from tests.corpus_cases import BAD_FILES, VARIANTS
 from tests.corpus_clerks import CLERK_REJECTS, CLERK_VARIANTS
 from tests.corpus_clerks_more import MORE_CLERK_VARIANTS
+from tests.stores import copy_store, store_at
 
 LEDGER = "select * exclude (submission_id) from ledger order by uscc"
 
 
 @pytest.fixture(scope="session")
-def blank_db_file(tmp_path_factory) -> Path:
+def blank_db(tmp_path_factory) -> Database:
     """A migrated database knowing the unit tree; copied, never used in place."""
-    db = Database(tmp_path_factory.mktemp("blank") / "league.duckdb")
+    db = store_at(tmp_path_factory.mktemp("blank") / "league.duckdb")
     db.migrate()
     with db.transaction() as con:
         save_unit_tree(con, UNIT_TREE)
-    return db.path
+    return db
 
 
 @pytest.fixture(scope="session")
-def template_db_file(blank_db_file, tmp_path_factory) -> Path:
+def template_db(blank_db, tmp_path_factory) -> Database:
     """The blank database with the clean template loaded."""
     folder = tmp_path_factory.mktemp("template")
-    db = copy_db(blank_db_file, folder)
+    db = copy_db(blank_db, folder)
     result = load_file(db, template_case().write(folder))
     assert result.status == "accepted", [p.text() for p in result.errors]
-    return db.path
+    return db
 
 
 @pytest.fixture(scope="session")
-def template_rows(template_db_file) -> pl.DataFrame:
-    return Database(template_db_file).query(LEDGER)
+def template_rows(template_db) -> pl.DataFrame:
+    return template_db.query(LEDGER)
 
 
-def copy_db(source: Path, folder: Path) -> Database:
-    target = folder / "league.duckdb"
-    shutil.copy(source, target)
-    return Database(target)
+def copy_db(source: Database, folder: Path) -> Database:
+    return copy_store(source, folder / "league.duckdb")
 
 
 def identity(case: Case) -> dict:
@@ -83,8 +80,8 @@ def test_template_loads_as_written(template_rows):
 
 
 @pytest.mark.parametrize("case", VARIANTS + CLERK_VARIANTS + MORE_CLERK_VARIANTS, ids=lambda c: c.name)
-def test_variant_loads_like_template(case: Case, blank_db_file, template_rows, tmp_path):
-    db = copy_db(blank_db_file, tmp_path)
+def test_variant_loads_like_template(case: Case, blank_db, template_rows, tmp_path):
+    db = copy_db(blank_db, tmp_path)
     result = load_file(db, case.write(tmp_path), **identity(case))
     assert result.status == "accepted", [p.text() for p in result.errors]
     assert (result.unit, result.month) == (UNIT, MONTH)
@@ -101,8 +98,8 @@ def extra_of(db: Database) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize("case", BAD_FILES + CLERK_REJECTS, ids=lambda c: c.name)
-def test_bad_file_rejected(case: Case, template_db_file, template_rows, tmp_path):
-    db = copy_db(template_db_file, tmp_path)
+def test_bad_file_rejected(case: Case, template_db, template_rows, tmp_path):
+    db = copy_db(template_db, tmp_path)
     accepted = db.query("select * from submissions where status = 'accepted'")
     path = case.write(tmp_path)
     result = load_file(db, path, **identity(case))
@@ -115,27 +112,27 @@ def test_bad_file_rejected(case: Case, template_db_file, template_rows, tmp_path
     assert db.query("select * from submissions where status = 'accepted'").equals(accepted)
     sha = result.receipt.sha256
     assert db.scalar("select count(*) from submissions where sha256 = ? and status = 'rejected'", [sha]) == 1
-    stored = data_dir(db.path) / db.scalar("select stored_path from raw_files where sha256 = ?", [sha])
-    assert stored.is_relative_to(raw_files_dir(db.path)) and stored.read_bytes() == path.read_bytes()
+    stored = db.data_dir / db.scalar("select stored_path from raw_files where sha256 = ?", [sha])
+    assert stored.is_relative_to(db.data_dir / "raw") and stored.read_bytes() == path.read_bytes()
 
 
-def test_many_bad_cells_are_one_problem(template_db_file, tmp_path):
+def test_many_bad_cells_are_one_problem(template_db, tmp_path):
     case = next(c for c in BAD_FILES if c.name == "many_bad_dates")
-    result = load_file(copy_db(template_db_file, tmp_path), case.write(tmp_path), unit=UNIT, month=MONTH)
+    result = load_file(copy_db(template_db, tmp_path), case.write(tmp_path), unit=UNIT, month=MONTH)
     [problem] = result.errors
     assert problem.count == 2000 and len(problem.values) <= 5
     assert "等共 2000 行" in problem.text()
 
 
-def test_same_organisation_twice_loads_last_with_warning(blank_db_file, tmp_path):
+def test_same_organisation_twice_loads_last_with_warning(blank_db, tmp_path):
     case = next(c for c in VARIANTS if c.name == "same_organisation_twice")
-    result = load_file(copy_db(blank_db_file, tmp_path), case.write(tmp_path), unit=UNIT, month=MONTH)
+    result = load_file(copy_db(blank_db, tmp_path), case.write(tmp_path), unit=UNIT, month=MONTH)
     [warning] = [p for p in result.warnings if p.rule == "duplicate_organisation"]
     assert sorted(warning.rows) == sorted([7, 20, 33, 34])
 
 
-def test_copy_of_last_month_loads_with_warning(blank_db_file, tmp_path):
-    db = copy_db(blank_db_file, tmp_path)
+def test_copy_of_last_month_loads_with_warning(blank_db, tmp_path):
+    db = copy_db(blank_db, tmp_path)
     february = next(c for c in VARIANTS if c.name == "no_title").write(tmp_path)
     assert load_file(db, february, unit=UNIT, month=date(2025, 2, 1)).status == "accepted"
     result = load_file(db, template_case().write(tmp_path))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -19,7 +19,7 @@ from scipy import stats
 
 from etl.pipeline import load_file
 from league import flags, marts, queries
-from league.db import Database
+from league.db import Database, next_ids
 from league.units import save_unit_tree
 
 CASES = Path(__file__).parent / "cases"
@@ -51,11 +51,12 @@ def add_ledger(db: Database, unit: str, month: date, rows: list[dict], only_its_
     """One accepted ledger for the unit-month, and the flags recomputed: every unit's, or as a load does,
     its own unit's and the month-wide ones."""
     with db.transaction() as con:
-        submission_id = con.execute(
-            "insert into submissions (kind, unit_id, report_month, file_name, sha256, received_at, submitted_by,"
-            " rows, status) select 'ledger', unit_id, ?, 'test.xlsx', 'sha', ?, 'test', ?, 'accepted'"
-            " from units where name = ? returning submission_id",
-            [month, datetime(month.year, month.month, 20), len(rows), unit]).fetchone()[0]
+        (submission_id,) = next_ids(con, "submission")
+        con.execute(
+            "insert into submissions (submission_id, kind, unit_id, report_month, file_name, sha256, received_at,"
+            " submitted_by, rows, status) select ?, 'ledger', unit_id, ?, 'test.xlsx', 'sha', ?, 'test', ?, 'accepted'"
+            " from units where name = ?",
+            [submission_id, month, datetime(month.year, month.month, 20), len(rows), unit])
         con.executemany(
             f"insert into ledger_rows (submission_id, {', '.join(LEDGER_COLUMNS)})"
             f" values (?{', ?' * len(LEDGER_COLUMNS)})",
@@ -68,10 +69,11 @@ def add_ledger(db: Database, unit: str, month: date, rows: list[dict], only_its_
 def add_youth_voice(db: Database, unit: str, values: list[int], first: date = date(2024, 1, 1)) -> None:
     """A Youth Voice report of one unit: youth_reached for consecutive months from `first`."""
     with db.transaction() as con:
-        submission_id = con.execute(
-            "insert into submissions (kind, file_name, sha256, received_at, submitted_by, rows, status)"
-            " values ('youth_voice', 'yv.xlsx', 'sha', ?, 'test', ?, 'accepted') returning submission_id",
-            [datetime(2024, 12, 20), len(values)]).fetchone()[0]
+        (submission_id,) = next_ids(con, "submission")
+        con.execute(
+            "insert into submissions (submission_id, kind, file_name, sha256, received_at, submitted_by, rows, status)"
+            " values (?, 'youth_voice', 'yv.xlsx', 'sha', ?, 'test', ?, 'accepted')",
+            [submission_id, datetime(2024, 12, 20), len(values)])
         unit_id = con.execute("select unit_id from units where name = ?", [unit]).fetchone()[0]
         months = [date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, 1)
                   for i in range(len(values))]

@@ -14,8 +14,8 @@ import pytest
 from scipy import stats
 
 from league import forecast, queries
-from league.db import Database
 from tests.small_league import build_small_league
+from tests.stores import store_at
 
 YEAR = 2024
 MAY, JUNE, OCTOBER, DECEMBER = (date(YEAR, m, 1) for m in (5, 6, 10, 12))
@@ -25,7 +25,7 @@ QUIET = forecast.Model(month_shocks=False)  # no factor shared by the months: th
 
 @pytest.fixture(scope="module")
 def plan(tmp_path_factory) -> tuple[pl.DataFrame, pl.DataFrame]:
-    db = Database(tmp_path_factory.mktemp("plan") / "league.duckdb")
+    db = store_at(tmp_path_factory.mktemp("plan") / "league.duckdb")
     db.migrate()
     return (db.query("select * from plan_curve(?)", [YEAR]),
             db.query("select due_date, share from milestones_for(?) order by due_date", [YEAR]))

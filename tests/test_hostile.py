@@ -32,6 +32,7 @@ from league.db import Database
 from league.units import save_unit_tree
 from tests import hostile_files
 from tests.corpus_files import Grid, write_xls, write_xlsx
+from tests.stores import copy_store, store_at
 
 ROOT = Path(__file__).parent.parent
 CASES = Path(__file__).parent / "cases" / "pipeline"
@@ -217,23 +218,22 @@ def test_limits_come_from_the_settings_file():
 
 
 @pytest.fixture(scope="session")
-def loaded_db_file(tmp_path_factory) -> Path:
+def loaded_db(tmp_path_factory) -> Database:
     """A database knowing the units, with one accepted ledger for the unit and month the hostile files claim."""
     folder = tmp_path_factory.mktemp("hostile_db")
-    db = Database(folder / "league.duckdb")
+    db = store_at(folder / "league.duckdb")
     db.migrate()
     with db.transaction() as con:
         save_unit_tree(con, pl.read_csv(CASES / "units.csv"))
-    run = cli("load", "--db", str(db.path), "--unit", UNIT, "--month", MONTH, str(CASES / "ledger_2025-03.csv"))
+    run = cli("load", "--db", db.address, "--unit", UNIT, "--month", MONTH, str(CASES / "ledger_2025-03.csv"))
     assert run.returncode == 0, run.stdout + run.stderr
-    return db.path
+    return db
 
 
 @pytest.fixture
-def db_path(loaded_db_file, tmp_path) -> Path:
-    target = tmp_path / "league.duckdb"
-    shutil.copy(loaded_db_file, target)
-    return target
+def db_path(loaded_db, tmp_path) -> str:
+    """A copy of the loaded store, for the command to write into: its address."""
+    return copy_store(loaded_db, tmp_path / "league.duckdb").address
 
 
 @dataclasses.dataclass
@@ -270,7 +270,7 @@ def cli(*args: str, timeout: float = 300) -> Run:
 
 @pytest.mark.parametrize("name", list(EXPECTED))
 def test_hostile_file_through_the_command_line(hostile, db_path, name):
-    db = Database(db_path)
+    db = store_at(db_path)
     ledger = "select * exclude (submission_id) from ledger order by uscc"
     before = db.query(ledger)
     assert before.height > 0

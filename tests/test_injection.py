@@ -35,7 +35,6 @@ import csv
 import io
 import json
 import re
-import shutil
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -55,6 +54,7 @@ from league import marts, queries
 from league.db import Database
 from league.units import save_unit_tree
 from tests.test_nothing_live import assert_inert
+from tests.stores import copy_store, store_at
 
 ROOT = Path(__file__).parent.parent
 CASES = Path(__file__).parent / "cases" / "pipeline"
@@ -141,7 +141,8 @@ def credit_code(series: str, n: int) -> str:
 def relations(db: Database) -> set[tuple[str, str]]:
     """Every table, view and macro of the database."""
     with db.connect() as con:
-        tables = con.execute("select table_name, table_type from information_schema.tables").fetchall()
+        tables = con.execute("select table_name, table_type from information_schema.tables"
+                             " where table_catalog = current_database()").fetchall()
         macros = con.execute("select distinct function_name, 'MACRO' from duckdb_functions()"
                              " where function_type in ('macro', 'table_macro') and not internal").fetchall()
     return set(tables) | set(macros)
@@ -150,8 +151,8 @@ def relations(db: Database) -> set[tuple[str, str]]:
 def table_rows(db: Database) -> dict[str, int]:
     """How many rows each base table holds (table names from the catalogue, quoted as identifiers)."""
     with db.connect() as con:
-        names = [n for (n,) in con.execute("select table_name from information_schema.tables"
-                                           " where table_type = 'BASE TABLE' order by 1").fetchall()]
+        names = [n for (n,) in con.execute("select table_name from information_schema.tables where table_type = 'BASE TABLE'"
+                                           " and table_catalog = current_database() order by 1").fetchall()]
         return {n: con.execute(f'select count(*) from "{n}"').fetchone()[0] for n in names}
 
 
@@ -160,16 +161,15 @@ def grown(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def migrated(tmp_path_factory) -> Path:
+def migrated(tmp_path_factory) -> Database:
     """An empty migrated database as conftest's empty_db builds it, once: each database here is a copy (0.6 s saved)."""
-    db = Database(tmp_path_factory.mktemp("migrated") / "league.duckdb")
+    db = store_at(tmp_path_factory.mktemp("migrated") / "league.duckdb")
     db.migrate()
-    return db.path
+    return db
 
 
-def copy_of(migrated: Path, folder: Path, units: pl.DataFrame) -> Database:
-    shutil.copy(migrated, folder / "league.duckdb")
-    db = Database(folder / "league.duckdb")
+def copy_of(migrated: Database, folder: Path, units: pl.DataFrame) -> Database:
+    db = copy_store(migrated, folder / "league.duckdb")
     with db.transaction() as con:
         save_unit_tree(con, units)
     return db

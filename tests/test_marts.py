@@ -16,6 +16,7 @@ from league import flags, marts, queries, review
 from league.access import Actor
 from league.db import Database
 from league.units import save_unit_tree
+from tests.stores import store_at
 
 CASES = Path(__file__).parent / "cases" / "pipeline"
 UNITS = ("东湖区和平街道团工委", "东湖区互联网行业团委")
@@ -126,7 +127,7 @@ def codes_by_rule(db: Database, month: date, rule: str) -> list[str]:
 @given(steps=st.lists(step, min_size=1, max_size=8))
 def test_marts_equal_a_full_recomputation_after_any_sequence(tmp_path_factory, steps):
     folder = tmp_path_factory.mktemp("marts")
-    db = Database(folder / "league.duckdb")
+    db = store_at(folder / "league.duckdb")
     db.migrate()
     with db.session():  # one connection for the example's many loads and checks, not one per query
         with db.transaction() as con:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from league.access import Actor
 from league.db import Database
 from league.gateway import AccessDenied
 from league.units import save_unit_tree
+from tests.stores import copy_store
 
 CASES = Path(__file__).parent / "cases" / "pipeline"
 UNIT, OTHER = "东湖区和平街道团工委", "东湖区互联网行业团委"
@@ -240,10 +240,7 @@ def test_a_copy_of_the_demo_runs_a_month_through_the_pages(demo_db, tmp_path, mo
     from tests.accounts import button
     from tests.test_pages import open_app, rerun
 
-    copy = tmp_path / "league.duckdb"
-    shutil.copy(demo_db.path, copy)
-    db = Database(copy)
-    db.migrate()  # a prebuilt demo may come from before the latest migration
+    db = copy_store(demo_db, tmp_path / "league.duckdb")
     month = queries.default_month(queries.ledger_months(db, queries.whole_tree(db)))
     queue = queries.review_queue(db, "东湖区", month)
     unit = queue.filter(pl.col("review_state") == "submitted")["unit"][0]

@@ -37,7 +37,7 @@ def open_app(monkeypatch, db, page: str | None = None, address: dict | None = No
              role: str = "leadership", scope: str | None = None) -> AppTest:
     """The app on `db`, opened as from an address bar holding `address` (query parameters), and signed
     in through the form as a user of `role` viewing `scope` (the whole tree by default)."""
-    monkeypatch.setenv(DB_ENV_VAR, str(db.path))
+    monkeypatch.setenv(DB_ENV_VAR, db.address)
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.query_params.update(address or {})
     at.run()

@@ -8,16 +8,17 @@ from pathlib import Path
 
 from league import queries
 from league.db import Database
+from tests.stores import store_at
 
 ROOT = Path(__file__).parent.parent
 
 
 def build(folder: Path, orgs: int, seed: int) -> tuple[Database, str]:
-    db = folder / "league.duckdb"
-    done = subprocess.run([sys.executable, "-m", "etl", "province", "--db", str(db), "--orgs", str(orgs),
+    db = store_at(folder / "league.duckdb")
+    done = subprocess.run([sys.executable, "-m", "etl", "province", "--db", db.address, "--orgs", str(orgs),
                            "--seed", str(seed)], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    return Database(db), done.stdout
+    return db, done.stdout
 
 
 def test_a_small_province_is_a_year_of_accepted_ledgers(tmp_path):
@@ -44,6 +45,6 @@ def test_the_same_seed_builds_the_same_province(tmp_path):
 
 def test_it_refuses_a_database_that_holds_data(tmp_path):
     db, _ = build(tmp_path, 500, seed=1)
-    again = subprocess.run([sys.executable, "-m", "etl", "province", "--db", str(db.path), "--orgs", "500"],
+    again = subprocess.run([sys.executable, "-m", "etl", "province", "--db", db.address, "--orgs", "500"],
                            cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert again.returncode == 2 and "已有数据" in again.stderr

@@ -18,6 +18,7 @@ from league import gateway, queries, question_queries
 from league.access import Actor
 from league.db import Database
 from league.units import save_unit_tree
+from tests.stores import store_at
 
 CASES = Path(__file__).parent / "cases" / "questions"
 UNITS = Path(__file__).parent / "cases" / "pipeline" / "units.csv"
@@ -27,7 +28,7 @@ TODAY = date(2025, 4, 20)
 
 
 def city(tmp_path: Path) -> Database:
-    db = Database(tmp_path / "league.duckdb")
+    db = store_at(tmp_path / "league.duckdb")
     db.migrate()
     with db.transaction() as con:
         save_unit_tree(con, pl.read_csv(UNITS))

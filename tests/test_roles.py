@@ -5,7 +5,6 @@ direct test runs every named query through the gateway under a narrow scope.
 """
 
 import inspect
-from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -31,7 +30,7 @@ DISTRICT, UNIT = SCOPES["district"], SCOPES["unit"]
 
 
 def app(monkeypatch, db, address: dict | None = None) -> AppTest:
-    monkeypatch.setenv(DB_ENV_VAR, str(db.path))
+    monkeypatch.setenv(DB_ENV_VAR, db.address)
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params.update(address or {})
     at.run()

@@ -19,7 +19,6 @@ import pytest
 
 from etl.pipeline import StorageError, load_file, prepare, save_header_map
 from etl.templates import template_xlsx
-from league.config import data_dir
 from league.units import save_unit_tree
 from tests.corpus_clerks import CLERK_REJECTS
 
@@ -125,20 +124,20 @@ def test_no_name_a_person_sends_becomes_part_of_a_path(db, tmp_path, file_name):
     assert result.status == "ready"
     stored = db.scalar("select stored_path from raw_files")
     assert stored == f"raw/{result.receipt.sha256[:2]}/{result.receipt.sha256}"
-    assert (data_dir(db.path) / stored).read_bytes() == (CASES / "ledger_2025-03.csv").read_bytes()
+    assert (db.data_dir / stored).read_bytes() == (CASES / "ledger_2025-03.csv").read_bytes()
     created = {p for p in tmp_path.parent.rglob("*")} - before
-    assert all(p.is_relative_to(data_dir(db.path)) for p in created)
+    assert all(p.is_relative_to(db.data_dir) for p in created)
     assert db.scalar("select file_name from submissions") is None  # a ready file is logged on confirmation
 
 
 def test_a_data_folder_that_cannot_be_written_is_said_plainly(db):
-    (data_dir(db.path) / "raw").write_text("not a folder")
+    (db.data_dir / "raw").write_text("not a folder")
     with pytest.raises(StorageError, match="数据目录"):
         prepare(db, CASES / "ledger_2025-03.csv", today=TODAY)
-    run = subprocess.run([sys.executable, "-m", "etl", "load", "--db", str(db.path), str(CASES / "ledger_2025-03.csv")],
+    run = subprocess.run([sys.executable, "-m", "etl", "load", "--db", db.address, str(CASES / "ledger_2025-03.csv")],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 1
-    assert "数据目录" in run.stderr and "Traceback" not in run.stderr and str(db.path.parent) not in run.stderr
+    assert "数据目录" in run.stderr and "Traceback" not in run.stderr and str(db.data_dir) not in run.stderr
 
 
 def queried_file(folder: Path) -> Path:
@@ -153,7 +152,7 @@ def etl(*args: str) -> subprocess.CompletedProcess:
 
 def test_an_unplaced_header_is_named_and_map_says_what_it_means(db, tmp_path):
     path = queried_file(tmp_path)
-    base = ["load", "--db", str(db.path), "--unit", UNIT, "--month", "2025-03", "--json"]
+    base = ["load", "--db", db.address, "--unit", UNIT, "--month", "2025-03", "--json"]
     refused = etl(*base, str(path))
     assert refused.returncode == 1
     [report] = json.loads(refused.stdout)
@@ -180,5 +179,5 @@ def test_a_units_saved_correction_is_used_for_its_next_upload(db, tmp_path):
 
 @pytest.mark.parametrize("bad", ["栏目十三", "栏目十三=不存在的字段", "=团员数"])
 def test_a_map_that_names_no_field_is_a_usage_error(db, tmp_path, bad):
-    run = etl("load", "--db", str(db.path), "--map", bad, str(queried_file(tmp_path)))
+    run = etl("load", "--db", db.address, "--map", bad, str(queried_file(tmp_path)))
     assert run.returncode == 2 and "--map" in run.stderr

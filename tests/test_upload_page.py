@@ -25,7 +25,7 @@ def page(empty_db, monkeypatch) -> tuple[AppTest, object]:
     with empty_db.transaction() as con:
         save_unit_tree(con, pl.read_csv(CASES / "units.csv"))
     load_file(empty_db, CASES / "ledger_2025-03.csv")  # so the app has a month and the page offers March
-    monkeypatch.setenv(DB_ENV_VAR, str(empty_db.path))
+    monkeypatch.setenv(DB_ENV_VAR, empty_db.address)
     return upload_page(empty_db), empty_db
 
 
@@ -149,7 +149,7 @@ def test_a_file_naming_a_unit_outside_the_submit_scope_is_refused_and_recorded(e
     with empty_db.transaction() as con:
         save_unit_tree(con, pl.read_csv(CASES / "units.csv"))
     load_file(empty_db, CASES / "ledger_2025-03.csv")
-    monkeypatch.setenv(DB_ENV_VAR, str(empty_db.path))
+    monkeypatch.setenv(DB_ENV_VAR, empty_db.address)
     at = upload_page(empty_db, "unit", UNIT)
     assert selectbox(at, "报送单位").options == [UNIT]  # the only unit this user may send for
     at.radio[0].set_value("targets").run()

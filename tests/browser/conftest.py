@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 
 from tests.browser.person import RUN_TIMEOUT_MS, Screenshots, StreamlitPage
-from tests.browser.server import REPO_ROOT, AppServer, copy_database
+from tests.browser.server import REPO_ROOT, AppServer
+from tests.stores import copy_store, store_at
 
 OUTPUT_DIR = REPO_ROOT / "test-output" / "browser"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -58,13 +59,16 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(scope="session")
 def app_db(request, tmp_path_factory) -> Path:
-    """A private copy of the demo database for the shared server; journeys may upload into it."""
-    return copy_database(request.getfixturevalue("demo_db").path, tmp_path_factory.mktemp("browser_db"))
+    """A private copy of the demo, its data folder included, for the shared server; journeys may upload into it.
+    The path names the store (tests/stores.py), its folder is the data folder."""
+    path = tmp_path_factory.mktemp("browser_db") / "league.duckdb"
+    copy_store(request.getfixturevalue("demo_db"), path, beside=True)
+    return path
 
 
 @pytest.fixture(scope="session")
 def app_server(app_db) -> Iterator[AppServer]:
-    server = AppServer(app_db, OUTPUT_DIR / "app-server.log").start()
+    server = AppServer(store_at(app_db).address, OUTPUT_DIR / "app-server.log").start()
     yield server
     server.stop()
 
@@ -155,7 +159,7 @@ def account_for(app_db: Path, role: str, scope: str | None = None) -> tuple[str,
     name = account_name(role, scope)
 
     def command(*args: str, password: str | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "etl", "users", "--db", str(app_db), *args], cwd=REPO_ROOT,
+        return subprocess.run([sys.executable, "-m", "etl", "users", "--db", store_at(app_db).address, *args], cwd=REPO_ROOT,
                               input=password, capture_output=True, text=True, timeout=300)
 
     listed = command("list")
@@ -169,7 +173,7 @@ def account_for(app_db: Path, role: str, scope: str | None = None) -> tuple[str,
 @pytest.fixture
 def fresh_app(browser, request, shots, tmp_path) -> Iterator[StreamlitPage]:
     """The app on its own server whose database folder is empty: its first start builds the demo."""
-    server = AppServer(tmp_path / "empty" / "league.duckdb", OUTPUT_DIR / "first-start-server.log").start()
+    server = AppServer(str(tmp_path / "empty" / "league.duckdb"), OUTPUT_DIR / "first-start-server.log").start()
     try:
         with open_page(browser, request, shots, DESKTOP, server) as opened:
             yield StreamlitPage(opened, server.url, shots)

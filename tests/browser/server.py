@@ -28,7 +28,7 @@ def free_port() -> int:
 class AppServer:
     """A `streamlit run app.py` process on its own port and database."""
 
-    db_path: Path
+    db: str  # the store's address: a DuckDB file's path or a DuckLake address
     log_path: Path
     port: int = 0
     process: subprocess.Popen | None = None
@@ -40,7 +40,7 @@ class AppServer:
     def start(self) -> AppServer:
         self.port = free_port()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        env = os.environ | {"LEAGUE_DASHBOARD_DB": str(self.db_path), "PYTHONUNBUFFERED": "1"}
+        env = os.environ | {"LEAGUE_DASHBOARD_DB": self.db, "PYTHONUNBUFFERED": "1"}
         command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                    "--server.port", str(self.port), "--server.address", "127.0.0.1",
                    "--browser.gatherUsageStats", "false",

@@ -12,6 +12,7 @@ import stat
 from playwright.sync_api import expect
 
 from league.access import DEMO_ACCOUNTS_FILE, read_demo_accounts
+from tests.stores import file_only
 
 PROGRESS_TEXT = re.compile(r"正在")
 TITLE = re.compile(r"^\d{4}年新建团组织进度$")
@@ -19,6 +20,7 @@ HEADLINE = "新建团组织（全部）"
 FIRST_START_TIMEOUT_MS = 240_000  # building the demo inside the app (about a minute on 2 cores)
 
 
+@file_only  # the demo is built on a first start with no DuckDB file; a DuckLake store is never the demo's
 def test_first_start_builds_the_demo_with_a_progress_bar_and_opens_the_overview(fresh_app, tmp_path):
     app = fresh_app
     app.page.goto(app.base_url)
