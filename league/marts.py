@@ -1,12 +1,13 @@
-"""The marts (sql/migrations/011_marts.sql, 012-014): per-submission counts and list rows pages read instead of the ledger.
+"""The marts (sql/migrations/011_marts.sql, 012-014, 017): per-submission counts and list rows pages read instead of the ledger.
 
 A ledger submission's counts are added in the transaction that writes its rows
 (etl.load.insert_rows calls `add`), so a reader sees the rows and their counts
 together or neither. Which submission a unit stands on at a month is read from
 the submissions at query time (standing_submissions), so a replacement, a
 sign-off or a reopening needs nothing here. The counts depend on the plan's
-gap threshold: `rebuild_if_settings_changed` (run by every migrate) rebuilds
-them when it differs from what they were built with.
+gap threshold and the size bands: `rebuild_if_settings_changed` (run by every
+migrate and by Database.set_plan_setting) rebuilds them when these differ from
+what they were built with.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import duckdb
 
 ALL_IDS = 2**31 - 1  # submission_id is an integer
 MARTS = {"mart_ledger_new": "mart_new_rows", "mart_ledger_cells": "mart_cell_rows",
-         "mart_ledger_watch": "mart_watch_rows", "mart_ledger_pathways": "mart_pathway_rows"}
+         "mart_ledger_watch": "mart_watch_rows", "mart_ledger_pathways": "mart_pathway_rows",
+         "mart_ledger_groups": "mart_group_rows"}
 
 
 def add(con: duckdb.DuckDBPyConnection, submission_ids: Iterable[int]) -> None:

@@ -30,6 +30,7 @@ organisation = st.fixed_dictionaries({
     "above_scale": st.booleans(),
     "park": st.sampled_from(["", "光谷软件园"]),
     "league_society_member": st.booleans(),
+    "employees": st.sampled_from([30, 50, 300, 1500]),  # across the plan's size bands
     "league_members": st.integers(0, 6),
     "has_party_org": st.booleans(),
     "league_org_date": st.one_of(st.none(), st.dates(date(2024, 10, 1), date(2025, 6, 28))),
@@ -60,7 +61,8 @@ def write_ledger(folder: Path, unit: str, month: date, organisations: list[dict]
             "district": "东湖区", "street": "和平街道", "industry": ["互联网", "快递服务"][o["number"] % 2],
             "org_type": o["org_type"], "above_scale": "是" if o["above_scale"] else "否", "park": o["park"],
             "league_society_member": "是" if o["league_society_member"] else "否",
-            "employees": "50", "youth_employees": "80" if broken and index == 0 else "30",
+            "employees": str(o["employees"]),
+            "youth_employees": str(o["employees"] + 1 if broken and index == 0 else 30),
             "league_members": str(o["league_members"]), "has_party_org": "是" if o["has_party_org"] else "否",
             "has_league_org": "是" if founded else "否", "league_org_kind": "团支部" if founded else "",
             "build_mode": "独立建团" if founded else "", "build_path": str(1 + o["number"] % 11) if founded else "",
@@ -123,6 +125,41 @@ def codes_by_rule(db: Database, month: date, rule: str) -> list[str]:
     return sorted(db.query(f"select uscc from ledger_as_of($m) where {rule}", {"m": month})["uscc"])
 
 
+GROUPS = {"priority": "case when is_priority_sector(industry) then '重点领域' else '其他领域' end",
+          "park": "case when nullif(trim(park), '') is not null then '园区内' else '不在园区' end",
+          "size_band": "size_band(employees)"}
+
+
+def groups_by_rule(db: Database, month: date, grouping: str) -> dict[str, tuple]:
+    """专项目标's groups counted on the standing rows with the rules, as before the groups mart."""
+    return {row[0]: row[1:] for row in db.query(
+        f"select {GROUPS[grouping]} as group_name, count(*)::integer,"
+        " count_if(coalesce(has_league_org, false))::integer,"
+        " count_if(is_new_this_year(has_league_org, league_org_date, year($m), $m))::integer,"
+        " count_if(is_gap(league_members, has_league_org))::integer"
+        " from ledger_as_of($m) group by all", {"m": month}).iter_rows()}
+
+
+def unsynced_since_by_rule(db: Database, month: date) -> dict[tuple[str, str], date]:
+    """(unit, credit code) -> since when, for each organisation that must build now at the month: walking back
+    through its unit's ledgers from the one it stands on, the oldest of the unbroken run that listed it so."""
+    rows = db.query("select unit, report_month, uscc, must_build_now(league_members, has_league_org, has_party_org)"
+                    " as due from ledger where report_month <= $m", {"m": month})
+    shown = {(u, m, c) for u, m, c, due in rows.iter_rows() if due}
+    months = sorted({(u, m) for u, m, _, _ in rows.iter_rows()}, reverse=True)
+    since = {}
+    for unit, uscc_ in {(u, c) for u, c in db.query(
+            "select unit, uscc from ledger_as_of($m) where must_build_now(league_members, has_league_org,"
+            " has_party_org)", {"m": month}).iter_rows()}:
+        standing = max(m for u, m in months if u == unit)
+        for u, m in months:
+            if u == unit and m <= standing:
+                if (unit, m, uscc_) not in shown:
+                    break
+                since[unit, uscc_] = m
+    return since
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(step, min_size=1, max_size=8))
 def test_marts_equal_a_full_recomputation_after_any_sequence(tmp_path_factory, steps):
@@ -181,6 +218,16 @@ def test_marts_equal_a_full_recomputation_after_any_sequence(tmp_path_factory, s
                 "select build_path, count(*)::integer from ledger_as_of($m)"
                 " where is_new_this_year(has_league_org, league_org_date, year($m), $m) group by all", {"m": month}
             ).iter_rows())
+            # 重点领域, 园区 and 抓大带小 from the groups mart, and the party-led must-build list from the watch mart.
+            for grouping in GROUPS:
+                shown = queries.coverage_by_group(db, root, month, grouping=grouping).filter(
+                    pl.col("district").is_null() & pl.col("member").is_null())
+                assert {r[0]: r[1:] for r in shown.select(
+                    "group_name", "organisations", "with_league_org", "new_orgs", "gaps").iter_rows()
+                } == groups_by_rule(db, month, grouping)
+            unsynced = queries.party_led_unsynced(db, root, month)
+            assert dict(zip(zip(unsynced["unit"], unsynced["uscc"]), unsynced["since_month"])) == \
+                unsynced_since_by_rule(db, month)
         # 党建带团建 month by month, from the party-led cells, against the rule on each month's standing rows.
         sync = queries.party_led_sync(db, root, MONTHS[-1])
         for month in MONTHS:

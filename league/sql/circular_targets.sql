@@ -1,16 +1,11 @@
 -- The circulars' other targets, each one rule (numbers and lists in the plan:
 -- plan_settings, plan_priority_industries, plan_size_bands). Replaced on every start.
 
--- is_above_scale_enterprise and party_led_due are in rules.sql: the marts count with them.
+-- is_above_scale_enterprise, party_led_due and size_band are in rules.sql: the marts count with them.
 
 -- A priority sector where youth gather (重点领域).
 create or replace macro is_priority_sector(industry) as
     industry in (select p.industry from plan_priority_industries p);
-
--- The size band of an organisation by its employees (抓大带小).
-create or replace macro size_band(employees) as
-    (select b.band from plan_size_bands b where b.min_employees <= coalesce(employees, 0)
-     order by b.min_employees desc limit 1);
 
 -- Months from the as-of month to the above-scale deadline (its month end), the
 -- as-of month not counted: what is left to close the gap in. 0 once it is reached.

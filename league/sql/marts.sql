@@ -59,9 +59,32 @@ create or replace macro mart_watch_rows(first_id, last_id) as table
     )
     where is_gap or above_scale_uncovered;
 
+-- The organisations counted per grouping of 专项目标 (priority: each industry; park: each park or none;
+-- size_band: each band of the plan's), district and founding month as mart_founded_rows reads it.
+create or replace macro mart_group_rows(first_id, last_id) as table
+    select
+        r.submission_id, g.grouping, r.district,
+        case g.grouping
+            when 'priority' then r.industry
+            when 'park' then nullif(trim(r.park), '')
+            else size_band(r.employees)
+        end as member,
+        case when coalesce(r.has_league_org, false) and year(r.league_org_date) >= year(s.report_month)
+             then date_trunc('month', r.league_org_date)::date end as founded_month,
+        count(*)::integer as organisations,
+        count_if(coalesce(r.has_league_org, false))::integer as with_league_org,
+        count_if(is_gap(r.league_members, r.has_league_org))::integer as gaps
+    from ledger_rows r
+    join submissions s using (submission_id)
+    cross join (values ('priority'), ('park'), ('size_band')) g(grouping)
+    where r.submission_id between first_id and last_id
+    group by all;
+
 -- The settings the marts' rules read, as one text: stored with the marts, compared on every start.
 create or replace macro mart_settings() as
-    (select string_agg(name || '=' || value, ';' order by name) from plan_settings where name = 'gap_min_members');
+    (select string_agg(name || '=' || value, ';' order by name) from plan_settings where name = 'gap_min_members')
+    || ';size_bands=' || (select coalesce(string_agg(band || '>=' || min_employees, ',' order by min_employees), '')
+                         from plan_size_bands);
 
 -- What a unit stands on at a month with each standing submission's new
 -- organisations: the progress pages' counts without reading a ledger row.

@@ -49,6 +49,11 @@ create or replace macro is_above_scale_enterprise(org_type, above_scale) as
 create or replace macro party_led_due(has_party_org, league_members) as
     coalesce(has_party_org, false) and coalesce(league_members, 0) >= plan_setting('gap_min_members');
 
+-- The size band of an organisation by its employees (抓大带小).
+create or replace macro size_band(employees) as
+    (select b.band from plan_size_bands b where b.min_employees <= coalesce(employees, 0)
+     order by b.min_employees desc limit 1);
+
 -- Must build now: a gap where a party organisation already exists.
 create or replace macro must_build_now(league_members, has_league_org, has_party_org) as
     is_gap(league_members, has_league_org) and coalesce(has_party_org, false);

@@ -2,23 +2,26 @@
 -- organisations: `priority` (the plan's priority sectors against the rest,
 -- each industry its own row), `park` (each park, and those in none) or
 -- `size_band` (by employees, largest first), per district.
-with standing as (
-    select l.*
-    from ledger_in_scope($scope, $as_of_month::date, signed_off_only := $signed_off_only::boolean) l
+with scoped as (
+    select s.submission_id
+    from standing_submissions($as_of_month::date, signed_off_only := $signed_off_only::boolean) s
+    join units_in_scope($scope) u using (unit_id)
 ),
 by_member as (
-    -- counted first by what decides the group (an industry, a park, a headcount): the rules naming the
-    -- group then read a few thousand rows rather than a province's million
+    -- the counts the marts keep per submission (league.marts) by what decides the group: an industry, a park or
+    -- a size band; the rules naming the group then read a few thousand rows rather than a province's million
     select
-        district,
-        case $grouping when 'priority' then industry when 'park' then nullif(trim(park), '') end as member,
-        case $grouping when 'size_band' then coalesce(employees, 0) end as employees,
-        count(*) as organisations,
-        count_if(coalesce(has_league_org, false)) as with_league_org,
-        count_if(is_new_this_year(has_league_org, league_org_date, year($as_of_month::date), $as_of_month::date))
+        g.district,
+        g.member,
+        sum(g.organisations) as organisations,
+        sum(g.with_league_org) as with_league_org,
+        coalesce(sum(g.organisations) filter (
+            where is_new_this_year(true, g.founded_month, year($as_of_month::date), $as_of_month::date)), 0)
             as new_orgs,
-        count_if(is_gap(league_members, has_league_org)) as gaps
-    from standing
+        sum(g.gaps) as gaps
+    from mart_ledger_groups g
+    join scoped using (submission_id)
+    where g.grouping = $grouping
     group by all
 ),
 grouped as (
@@ -27,9 +30,10 @@ grouped as (
         case $grouping
             when 'priority' then case when is_priority_sector(member) then '重点领域' else '其他领域' end
             when 'park' then case when member is not null then '园区内' else '不在园区' end
-            when 'size_band' then size_band(employees)
+            when 'size_band' then member
         end as group_name,
-        member, organisations, with_league_org, new_orgs, gaps
+        -- a size band has no members of its own
+        case when $grouping <> 'size_band' then member end as member, organisations, with_league_org, new_orgs, gaps
     from by_member
 ),
 counted as (
