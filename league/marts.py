@@ -1,10 +1,13 @@
-"""The marts (sql/migrations/011_marts.sql, 012-014, 017): per-submission counts and list rows pages read instead of the ledger.
+"""The marts (sql/migrations/011_marts.sql, 012-014, 017-018): per-submission counts and list rows pages read
+instead of the ledger, and which ledger each unit stands on at each month.
 
 A ledger submission's counts are added in the transaction that writes its rows
 (etl.load.insert_rows calls `add`), so a reader sees the rows and their counts
-together or neither. Which submission a unit stands on at a month is read from
-the submissions at query time (standing_submissions), so a replacement, a
-sign-off or a reopening needs nothing here. The counts depend on the plan's
+together or neither. Where the unit's months stand in review (mart_ledger_review,
+read by the view ledger_review) and which submission it stands on at each
+month (mart_standing, read by standing_submissions) are worked out again for
+the unit in that transaction too, and in the one of each review step
+(`restand`). The per-submission counts depend on the plan's
 gap threshold and the size bands: `rebuild_if_settings_changed` (run by every
 migrate and by Database.set_plan_setting) rebuilds them when these differ from
 what they were built with.
@@ -20,13 +23,37 @@ ALL_IDS = 2**31 - 1  # submission_id is an integer
 MARTS = {"mart_ledger_new": "mart_new_rows", "mart_ledger_cells": "mart_cell_rows",
          "mart_ledger_watch": "mart_watch_rows", "mart_ledger_pathways": "mart_pathway_rows",
          "mart_ledger_groups": "mart_group_rows"}
+# Per unit-month, each worked out for some units at a time: the table and the macro making its rows (review first:
+# what stands on signed-off ledgers reads it).
+UNIT_MARTS = {"mart_ledger_review": "ledger_review_rows", "mart_standing": "mart_standing_rows"}
+TABLES = (*MARTS, *UNIT_MARTS)
 
 
 def add(con: duckdb.DuckDBPyConnection, submission_ids: Iterable[int]) -> None:
-    """Count newly written ledger submissions into the marts, inside the caller's transaction."""
+    """Count newly written ledger submissions into the marts, and their units' standing afresh, inside the
+    caller's transaction."""
     ids = [int(i) for i in submission_ids]
     if ids:
         _count(con, min(ids), max(ids))
+        restand(con, [unit_id for (unit_id,) in con.execute(
+            "select distinct unit_id from submissions where submission_id between ? and ?", [min(ids), max(ids)]
+        ).fetchall()])
+
+
+def restand(con: duckdb.DuckDBPyConnection, unit_ids: Iterable[int] | None = None) -> None:
+    """Where these units' (None: every unit's) unit-months stand in review (mart_ledger_review) and which
+    ledger they stand on at each month (mart_standing), worked out afresh inside the caller's transaction:
+    after a ledger is accepted, or a review step signs one off, sends it back or reopens it. Every unit's
+    standing when the ledgers now span other months than the mart does (each stands on a new month too)."""
+    ids = None if unit_ids is None else sorted({int(i) for i in unit_ids})
+    for table, rows in UNIT_MARTS.items():
+        if table == "mart_standing" and ids is not None and con.execute(
+                "select (select [min(month), max(month)] from mart_standing)"
+                " <> (select [min(report_month), max(report_month)] from ledger_submissions)").fetchone()[0]:
+            ids = None
+        con.execute(f"delete from {table} where $ids::integer[] is null or list_contains($ids::integer[], unit_id)",
+                    {"ids": ids})
+        con.execute(f"insert into {table} by name select * from {rows}($ids::integer[])", {"ids": ids})
 
 
 def _count(con: duckdb.DuckDBPyConnection, first_id: int, last_id: int) -> None:
@@ -42,6 +69,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Every submission counted again, from the ledger rows: after a change of the plan's settings,
     or for rows written without the loader."""
     _count(con, 0, ALL_IDS)
+    restand(con)
     con.execute("delete from mart_state")
     con.execute("insert into mart_state (settings) values (mart_settings())")
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 import duckdb
 
 from etl import guards
-from league import access
+from league import access, marts
 from league.access import Actor
 from league.db import Database, next_ids, replace_row
 from league.gateway import AccessDenied
@@ -68,6 +68,7 @@ def take_step(db: Database, actor: Actor | None, step: str, unit: str, month: da
             "insert into review_actions (review_id, unit_id, kind, report_month, submission_id, action, actor, acted_at,"
             " reason) values (?, ?, 'ledger', ?, ?, ?, ?, ?, ?)",
             [review_id, unit_id, month, submission_id, step, actor.name, at, reason])
+        marts.restand(con, [unit_id])  # what stands on signed-off ledgers alone has changed
         access.audit(con, actor.name, step, unit, {"month": f"{month:%Y-%m}", "submission_id": submission_id,
                                                    "reason": reason}, address, at)
 

@@ -271,6 +271,9 @@ def test_the_hostile_city_is_accepted_whole_and_every_table_view_and_macro_is_st
     ledgers = [p.submission_id for p in city.loaded.values() if p.kind == "ledger"]
     counted = {table: sum(city.db.scalar(f"select count(*) from {rows}(?, ?)", [i, i]) for i in ledgers)
                for table, rows in marts.MARTS.items()}  # the marts grew by the loaded ledgers' own counts
+    units = list({city.db.scalar("select unit_id from submissions where submission_id = ?", [i]) for i in ledgers})
+    counted |= {table: city.db.scalar(f"select count(*) from {rows}(?)", [units])  # and by their (new) units' months
+                for table, rows in marts.UNIT_MARTS.items()}
     assert grown(city.rows_before, city.rows_after) == adds | counted | {
         "ledger_rows": len(LEDGERS) * n, **{KINDS[kind].table: n for kind in UNIT_KINDS},
         # each hostile unit's March totals (10 questions) against its one question exported: flagged, as text

@@ -80,6 +80,38 @@ create or replace macro mart_group_rows(first_id, last_id) as table
     where r.submission_id between first_id and last_id
     group by all;
 
+-- mart_standing's rows for the given units (null: every unit): for each month from the first ledger's
+-- to the latest's, the ledger each stands on then, on every accepted ledger and on the signed-off ones alone.
+create or replace macro mart_standing_rows(unit_ids) as table
+with locked as (
+    select submission_id from ledger_review where locked
+),
+basis as (
+    select s.submission_id, s.unit_id, s.report_month, s.submission_id in (select submission_id from locked) as signed_off
+    from ledger_submissions s
+    where unit_ids is null or list_contains(unit_ids, s.unit_id)
+),
+months as (
+    select unnest(generate_series(min(report_month), max(report_month), interval 1 month))::date as month
+    from ledger_submissions
+),
+units_months as (
+    select distinct b.unit_id, m.month from basis b cross join months m
+),
+every_ledger as (
+    select u.month, false as signed_off_only, b.unit_id, b.submission_id, b.report_month as ledger_month, b.signed_off
+    from units_months u
+    asof join basis b on b.unit_id = u.unit_id and b.report_month <= u.month
+),
+signed_off_ledgers as (
+    select u.month, true as signed_off_only, b.unit_id, b.submission_id, b.report_month as ledger_month, b.signed_off
+    from units_months u
+    asof join (select * from basis where signed_off) b on b.unit_id = u.unit_id and b.report_month <= u.month
+)
+select * from every_ledger
+union all
+select * from signed_off_ledgers;
+
 -- The settings the marts' rules read, as one text: stored with the marts, compared on every start.
 create or replace macro mart_settings() as
     (select string_agg(name || '=' || value, ';' order by name) from plan_settings where name = 'gap_min_members')

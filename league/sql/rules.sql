@@ -68,30 +68,16 @@ create or replace macro ledger_basis(signed_off_only) as table
     where not signed_off_only
        or l.submission_id in (select submission_id from ledger_review where locked);
 
--- Which submission each unit stands on at a month, read from the submissions
--- alone (a few thousand rows) so that a page joins only those submissions' rows.
+-- Which submission each unit stands on at a month: its own ledger of that
+-- month, or its latest earlier one (see ledger_basis), read from the standing
+-- mart (league.marts; built by mart_standing_rows). A month after the latest
+-- ledger's stands where the latest month does, all carried forward.
 create or replace macro standing_submissions(as_of_month, signed_off_only := false) as table
-with locked as (
-    select submission_id from ledger_review where locked
-),
-basis as (
-    select s.submission_id, s.unit_id, s.report_month
-    from ledger_submissions s
-    where not signed_off_only or s.submission_id in (select submission_id from locked)
-),
-latest as (
-    select unit_id, max(report_month) as report_month
-    from basis
-    where report_month <= as_of_month
-    group by unit_id
-),
-final as (
-    select b.submission_id, b.unit_id, b.report_month, b.report_month < as_of_month as carried_forward,
-           b.submission_id in (select submission_id from locked) as signed_off
-    from basis b
-    join latest using (unit_id, report_month)
-)
-select * from final;
+    select m.submission_id, m.unit_id, m.ledger_month as report_month, m.ledger_month < as_of_month as carried_forward,
+           m.signed_off
+    from mart_standing m
+    where m.signed_off_only = signed_off_only
+      and m.month = least(date_trunc('month', as_of_month)::date, (select max(month) from mart_standing));
 
 create or replace macro ledger_as_of(as_of_month, signed_off_only := false) as table
     select l.*, s.carried_forward, s.signed_off

@@ -95,11 +95,14 @@ select * from units where level in ('street', 'industry');
 -- send-back or a reopening) waits for review again; only a sign-off of the
 -- latest submission locks the month. Steps are ordered by review_id and
 -- submissions by submission_id, never by clocks.
-create or replace view ledger_review as
+-- ledger_review_rows(unit_ids) is the rule, for the given units (null: every unit); league.marts keeps its rows
+-- in mart_ledger_review, which the view reads.
+create or replace macro ledger_review_rows(unit_ids) as table
 with accepted as (
     select unit_id, report_month, count(*)::integer as accepted_submissions, min(received_at) as first_received_at
     from submissions
     where kind = 'ledger' and status = 'accepted'
+      and (unit_ids is null or list_contains(unit_ids, unit_id))
     group by unit_id, report_month
 ),
 last_step as (
@@ -107,7 +110,7 @@ last_step as (
     from (
         select *, row_number() over (partition by unit_id, report_month order by review_id desc) as recency
         from review_actions
-        where kind = 'ledger'
+        where kind = 'ledger' and (unit_ids is null or list_contains(unit_ids, unit_id))
     )
     where recency = 1
 ),
@@ -116,7 +119,7 @@ last_sign_off as (
            max_by(submission_id, review_id) as signed_off_submission_id,
            max(acted_at) as signed_off_at
     from review_actions
-    where kind = 'ledger' and action = 'sign_off'
+    where kind = 'ledger' and action = 'sign_off' and (unit_ids is null or list_contains(unit_ids, unit_id))
     group by unit_id, report_month
 ),
 judged as (
@@ -141,6 +144,9 @@ final as (
     select *, state = 'signed_off' as locked from judged
 )
 select * from final;
+
+create or replace view ledger_review as
+select * from mart_ledger_review;
 
 -- Spot-check findings that count: for each pack, the rows of its latest accepted
 -- findings submission (a pack loaded again replaces its earlier findings whole),
