@@ -1,12 +1,13 @@
-"""The marts (sql/migrations/011_marts.sql, 012-014, 017-018): per-submission counts and list rows pages read
-instead of the ledger, and which ledger each unit stands on at each month.
+"""The marts (sql/migrations/011_marts.sql, 012-014, 017-019): per-submission counts and list rows pages read
+instead of the ledger; per unit, which ledger it stands on at each month and which organisations it has listed.
 
 A ledger submission's counts are added in the transaction that writes its rows
 (etl.load.insert_rows calls `add`), so a reader sees the rows and their counts
 together or neither. Where the unit's months stand in review (mart_ledger_review,
 read by the view ledger_review) and which submission it stands on at each
-month (mart_standing, read by standing_submissions) are worked out again for
-the unit in that transaction too, and in the one of each review step
+month (mart_standing, read by standing_submissions), and which organisations it
+has ever listed (mart_org_units), are worked out again for the unit in that
+transaction too, and in the one of each review step
 (`restand`). The per-submission counts depend on the plan's
 gap threshold and the size bands: `rebuild_if_settings_changed` (run by every
 migrate and by Database.set_plan_setting) rebuilds them when these differ from
@@ -25,7 +26,8 @@ MARTS = {"mart_ledger_new": "mart_new_rows", "mart_ledger_cells": "mart_cell_row
          "mart_ledger_groups": "mart_group_rows"}
 # Per unit-month, each worked out for some units at a time: the table and the macro making its rows (review first:
 # what stands on signed-off ledgers reads it).
-UNIT_MARTS = {"mart_ledger_review": "ledger_review_rows", "mart_standing": "mart_standing_rows"}
+UNIT_MARTS = {"mart_ledger_review": "ledger_review_rows", "mart_standing": "mart_standing_rows",
+              "mart_org_units": "mart_org_unit_rows"}
 TABLES = (*MARTS, *UNIT_MARTS)
 
 
@@ -41,19 +43,19 @@ def add(con: duckdb.DuckDBPyConnection, submission_ids: Iterable[int]) -> None:
 
 
 def restand(con: duckdb.DuckDBPyConnection, unit_ids: Iterable[int] | None = None) -> None:
-    """Where these units' (None: every unit's) unit-months stand in review (mart_ledger_review) and which
-    ledger they stand on at each month (mart_standing), worked out afresh inside the caller's transaction:
+    """The unit marts of these units (None: every unit) worked out afresh inside the caller's transaction:
     after a ledger is accepted, or a review step signs one off, sends it back or reopens it. Every unit's
     standing when the ledgers now span other months than the mart does (each stands on a new month too)."""
     ids = None if unit_ids is None else sorted({int(i) for i in unit_ids})
     for table, rows in UNIT_MARTS.items():
+        these = ids
         if table == "mart_standing" and ids is not None and con.execute(
                 "select (select [min(month), max(month)] from mart_standing)"
                 " <> (select [min(report_month), max(report_month)] from ledger_submissions)").fetchone()[0]:
-            ids = None
+            these = None
         con.execute(f"delete from {table} where $ids::integer[] is null or list_contains($ids::integer[], unit_id)",
-                    {"ids": ids})
-        con.execute(f"insert into {table} by name select * from {rows}($ids::integer[])", {"ids": ids})
+                    {"ids": these})
+        con.execute(f"insert into {table} by name select * from {rows}($ids::integer[])", {"ids": these})
 
 
 def _count(con: duckdb.DuckDBPyConnection, first_id: int, last_id: int) -> None:

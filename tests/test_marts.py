@@ -242,6 +242,13 @@ def test_marts_equal_a_full_recomputation_after_any_sequence(tmp_path_factory, s
                 assert {r[0]: r[1:] for r in shown.select(
                     "group_name", "organisations", "with_league_org", "new_orgs", "gaps").iter_rows()
                 } == groups_by_rule(db, month, grouping)
+            # An organisation's history from its units' ledgers alone (mart_org_units), against every ledger row.
+            for code in db.query("select distinct uscc from ledger")["uscc"]:
+                for signed_off_only in (False, True):
+                    shown = queries.organisation_history(db, root, month, code, signed_off_only=signed_off_only)
+                    assert shown.select("report_month", "unit", "submission_id").sort(pl.all()).rows() == db.query(
+                        "select report_month, unit, submission_id from ledger_basis($s) where uscc = $c"
+                        " and report_month <= $m order by all", {"s": signed_off_only, "c": code, "m": month}).rows()
             unsynced = queries.party_led_unsynced(db, root, month)
             assert dict(zip(zip(unsynced["unit"], unsynced["uscc"]), unsynced["since_month"])) == \
                 unsynced_since_by_rule(db, month)

@@ -112,6 +112,14 @@ select * from every_ledger
 union all
 select * from signed_off_ledgers;
 
+-- mart_org_units' rows for the given units (null: every unit): each credit code any of their ledgers listed,
+-- replaced or not (a unit's history shows only its standing ledgers; this only says where to look).
+create or replace macro mart_org_unit_rows(unit_ids) as table
+    select distinct s.unit_id, r.uscc
+    from submissions s
+    join ledger_rows r using (submission_id)
+    where s.kind = 'ledger' and (unit_ids is null or list_contains(unit_ids, s.unit_id));
+
 -- The settings the marts' rules read, as one text: stored with the marts, compared on every start.
 create or replace macro mart_settings() as
     (select string_agg(name || '=' || value, ';' order by name) from plan_settings where name = 'gap_min_members')
