@@ -154,7 +154,10 @@ create or replace macro built_by_month(target_year, up_to_month, org_type_filter
                where coalesce(is_new_this_year(true, n.founded_month, target_year, c.report_month), false)
                  and counts_toward_target(org_type_filter, n.org_type)), 0)::bigint as done
     from plan_curve(target_year) c
-    cross join lateral standing_new(c.report_month, signed_off_only := signed_off_only) n
+    -- what each unit stands on at the month (standing_submissions, as a join over the months)
+    join mart_standing s
+      on s.month = least(c.report_month, (select max(month) from mart_standing)) and s.signed_off_only = signed_off_only
+    left join mart_ledger_new n using (submission_id)
     join units u using (unit_id)
     where c.report_month <= up_to_month
     group by c.report_month, u.name;
