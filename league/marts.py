@@ -1,12 +1,13 @@
-"""The marts (sql/migrations/011_marts.sql, 012-014, 017-019): per-submission counts and list rows pages read
+"""The marts (sql/migrations/011_marts.sql, 012-014, 017-020): per-submission counts and list rows pages read
 instead of the ledger; per unit, which ledger it stands on at each month and which organisations it has listed.
 
 A ledger submission's counts are added in the transaction that writes its rows
 (etl.load.insert_rows calls `add`), so a reader sees the rows and their counts
 together or neither. Where the unit's months stand in review (mart_ledger_review,
 read by the view ledger_review) and which submission it stands on at each
-month (mart_standing, read by standing_submissions), and which organisations it
-has ever listed (mart_org_units), are worked out again for the unit in that
+month (mart_standing, read by standing_submissions), which organisations it
+has ever listed (mart_org_units) and since when those its ledgers list as
+must build now have been so (mart_unsynced_since), are worked out again for the unit in that
 transaction too, and in the one of each review step
 (`restand`). The per-submission counts depend on the plan's
 gap threshold and the size bands: `rebuild_if_settings_changed` (run by every
@@ -27,7 +28,7 @@ MARTS = {"mart_ledger_new": "mart_new_rows", "mart_ledger_cells": "mart_cell_row
 # Per unit-month, each worked out for some units at a time: the table and the macro making its rows (review first:
 # what stands on signed-off ledgers reads it).
 UNIT_MARTS = {"mart_ledger_review": "ledger_review_rows", "mart_standing": "mart_standing_rows",
-              "mart_org_units": "mart_org_unit_rows"}
+              "mart_org_units": "mart_org_unit_rows", "mart_unsynced_since": "mart_unsynced_rows"}
 TABLES = (*MARTS, *UNIT_MARTS)
 
 

@@ -153,17 +153,17 @@ def groups_by_rule(db: Database, month: date, grouping: str) -> dict[str, tuple]
         " from ledger_as_of($m) group by all", {"m": month}).iter_rows()}
 
 
-def unsynced_since_by_rule(db: Database, month: date) -> dict[tuple[str, str], date]:
+def unsynced_since_by_rule(db: Database, month: date, signed_off_only: bool) -> dict[tuple[str, str], date]:
     """(unit, credit code) -> since when, for each organisation that must build now at the month: walking back
     through its unit's ledgers from the one it stands on, the oldest of the unbroken run that listed it so."""
     rows = db.query("select unit, report_month, uscc, must_build_now(league_members, has_league_org, has_party_org)"
-                    " as due from ledger where report_month <= $m", {"m": month})
+                    " as due from ledger_basis($s) where report_month <= $m", {"m": month, "s": signed_off_only})
     shown = {(u, m, c) for u, m, c, due in rows.iter_rows() if due}
     months = sorted({(u, m) for u, m, _, _ in rows.iter_rows()}, reverse=True)
     since = {}
     for unit, uscc_ in {(u, c) for u, c in db.query(
-            "select unit, uscc from ledger_as_of($m) where must_build_now(league_members, has_league_org,"
-            " has_party_org)", {"m": month}).iter_rows()}:
+            "select unit, uscc from ledger_as_of($m, signed_off_only := $s) where must_build_now(league_members,"
+            " has_league_org, has_party_org)", {"m": month, "s": signed_off_only}).iter_rows()}:
         standing = max(m for u, m in months if u == unit)
         for u, m in months:
             if u == unit and m <= standing:
@@ -249,9 +249,10 @@ def test_marts_equal_a_full_recomputation_after_any_sequence(tmp_path_factory, s
                     assert shown.select("report_month", "unit", "submission_id").sort(pl.all()).rows() == db.query(
                         "select report_month, unit, submission_id from ledger_basis($s) where uscc = $c"
                         " and report_month <= $m order by all", {"s": signed_off_only, "c": code, "m": month}).rows()
-            unsynced = queries.party_led_unsynced(db, root, month)
-            assert dict(zip(zip(unsynced["unit"], unsynced["uscc"]), unsynced["since_month"])) == \
-                unsynced_since_by_rule(db, month)
+            for signed_off_only in (False, True):
+                unsynced = queries.party_led_unsynced(db, root, month, signed_off_only=signed_off_only)
+                assert dict(zip(zip(unsynced["unit"], unsynced["uscc"]), unsynced["since_month"])) == \
+                    unsynced_since_by_rule(db, month, signed_off_only)
         # 党建带团建 month by month, from the party-led cells, against the rule on each month's standing rows.
         sync = queries.party_led_sync(db, root, MONTHS[-1])
         for month in MONTHS:

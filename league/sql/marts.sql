@@ -120,6 +120,34 @@ create or replace macro mart_org_unit_rows(unit_ids) as table
     join ledger_rows r using (submission_id)
     where s.kind = 'ledger' and (unit_ids is null or list_contains(unit_ids, s.unit_id));
 
+-- mart_unsynced_since's rows for the given units (null: every unit): for each ledger a unit stands on (every
+-- accepted one, and the signed-off ones alone) and each organisation it lists as must build now (the watch
+-- mart), the first month of the unbroken run of the unit's ledgers ending there that listed it so. A run of
+-- consecutive ledger numbers is an unbroken run: a ledger that listed it otherwise, or not at all, ends it.
+create or replace macro mart_unsynced_rows(unit_ids) as table
+with basis as (
+    select s.submission_id, s.unit_id, s.report_month, v.signed_off_only,
+           row_number() over (partition by s.unit_id, v.signed_off_only order by s.report_month) as ledger_number
+    from ledger_submissions s
+    cross join (values (false), (true)) v(signed_off_only)
+    where (unit_ids is null or list_contains(unit_ids, s.unit_id))
+      and (not v.signed_off_only or s.submission_id in (select submission_id from ledger_review where locked))
+),
+listed as (
+    select distinct b.unit_id, b.signed_off_only, b.submission_id, b.report_month, b.ledger_number, w.uscc
+    from basis b
+    join mart_ledger_watch w using (submission_id)
+    where w.must_build_now
+),
+runs as (
+    select *, ledger_number - row_number() over (
+        partition by unit_id, signed_off_only, uscc order by ledger_number) as run
+    from listed
+)
+select unit_id, signed_off_only, submission_id, uscc,
+       min(report_month) over (partition by unit_id, signed_off_only, uscc, run) as since_month
+from runs;
+
 -- The settings the marts' rules read, as one text: stored with the marts, compared on every start.
 create or replace macro mart_settings() as
     (select string_agg(name || '=' || value, ';' order by name) from plan_settings where name = 'gap_min_members')
