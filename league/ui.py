@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import inspect
 import io
-import json
 import os
 import threading
 import time
