@@ -2,9 +2,11 @@
 
 The demo database is built once per test session (through the same ETL path
 the app's first start uses) and shared read-only by the tests that need it.
-For local iteration only, LEAGUE_TEST_DEMO_DIR may name a folder holding an
-already built demo (`python -m etl demo --db DIR/league.duckdb`) to copy
-instead of building one (a minute or more).
+The demo city takes a minute or more to build, so a session starts building it
+(`python -m etl demo`) in a process of its own, and the test modules that use
+it run after the others: the build goes on beside them on the second core.
+For local iteration, LEAGUE_TEST_DEMO_DIR may name a folder holding an already
+built demo (`python -m etl demo --db DIR/league.duckdb`) to copy instead.
 
 LEAGUE_TEST_STORE=ducklake runs the suite on DuckLake stores instead of
 DuckDB files (tests/stores.py).
@@ -12,6 +14,9 @@ DuckDB files (tests/stores.py).
 
 import os
 import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -32,17 +37,39 @@ def empty_db(tmp_path) -> Database:
     return db
 
 
+DEMO_FIXTURES = {"demo_file", "demo_db"}
+_demo_build: dict[str, object] = {}  # the session's background build: its folder and process
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The modules using the demo run last (each kept whole, so module fixtures are made once), and the demo
+    starts building now, beside the tests that run first."""
+    uses_demo = {item.module for item in items if DEMO_FIXTURES & set(item.fixturenames)}
+    items.sort(key=lambda item: item.module in uses_demo)
+    if uses_demo and not os.environ.get("LEAGUE_TEST_DEMO_DIR"):
+        folder = Path(tempfile.mkdtemp(prefix="league-test-demo-"))
+        _demo_build.update(folder=folder / "demo", log=folder / "build.log")
+        with open(_demo_build["log"], "wb") as log:  # the child keeps its own handle
+            _demo_build["process"] = subprocess.Popen(
+                [sys.executable, "-m", "etl", "demo", "--db", str(_demo_build["folder"] / "league.duckdb")],
+                cwd=Path(__file__).parent.parent, stdout=log, stderr=subprocess.STDOUT)
+
+
+def built_demo() -> Path:
+    """The folder of the demo the session has built (waiting for the build) or was given."""
+    if prebuilt := os.environ.get("LEAGUE_TEST_DEMO_DIR"):
+        return Path(prebuilt)
+    if _demo_build["process"].wait() != 0:
+        pytest.fail("building the demo failed:\n" + _demo_build["log"].read_text(encoding="utf-8")[-4000:])
+    return _demo_build["folder"]
+
+
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory) -> Database:
-    """The demo city built once as a DuckDB file, through the same ETL path as the app's first start."""
-    from etl.demo import build_demo
-
+    """The demo city as a DuckDB file, built through the same ETL path as the app's first start."""
     db = Database(tmp_path_factory.mktemp("demo") / "league.duckdb")
-    if prebuilt := os.environ.get("LEAGUE_TEST_DEMO_DIR"):
-        shutil.copytree(prebuilt, db.data_dir, ignore=shutil.ignore_patterns("*.lock", "*.wal"), dirs_exist_ok=True)
-        db.migrate()  # as the app's start does: macros and views are the checkout's, not the prebuilt's
-    else:
-        build_demo(db)
+    shutil.copytree(built_demo(), db.data_dir, ignore=shutil.ignore_patterns("*.lock"), dirs_exist_ok=True)
+    db.migrate()  # as the app's start does: macros and views are the checkout's, not a prebuilt one's
     return db
 
 
@@ -63,6 +90,10 @@ def postgres() -> Cluster:
 
 def pytest_sessionfinish(session):
     stop_cluster()
+    if "process" in _demo_build:
+        _demo_build["process"].kill()  # a session that never needed it
+        _demo_build["process"].wait()
+        shutil.rmtree(_demo_build["folder"].parent, ignore_errors=True)
 
 
 @pytest.fixture
