@@ -58,11 +58,11 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(scope="session")
-def app_db(request, tmp_path_factory) -> Path:
+def app_db(demo_db, tmp_path_factory) -> Path:
     """A private copy of the demo, its data folder included, for the shared server; journeys may upload into it.
     The path names the store (tests/stores.py), its folder is the data folder."""
     path = tmp_path_factory.mktemp("browser_db") / "league.duckdb"
-    copy_store(request.getfixturevalue("demo_db"), path, beside=True)
+    copy_store(demo_db, path, beside=True)
     return path
 
 
