@@ -1,18 +1,18 @@
-"""The marts (sql/migrations/011_marts.sql, 012-014, 017-020): per-submission counts and list rows pages read
-instead of the ledger; per unit, which ledger it stands on at each month and which organisations it has listed.
+"""The marts (sql/migrations/011_marts.sql, 012-014, 017-020): counts and list rows pages read instead of the
+ledger, kept per ledger submission, and per unit what pages would otherwise work out from every submission.
 
 A ledger submission's counts are added in the transaction that writes its rows
 (etl.load.insert_rows calls `add`), so a reader sees the rows and their counts
-together or neither. Where the unit's months stand in review (mart_ledger_review,
-read by the view ledger_review) and which submission it stands on at each
-month (mart_standing, read by standing_submissions), which organisations it
-has ever listed (mart_org_units) and since when those its ledgers list as
-must build now have been so (mart_unsynced_since), are worked out again for the unit in that
-transaction too, and in the one of each review step
-(`restand`). The per-submission counts depend on the plan's
-gap threshold and the size bands: `rebuild_if_settings_changed` (run by every
-migrate and by Database.set_plan_setting) rebuilds them when these differ from
-what they were built with.
+together or neither. The unit marts are worked out again for the unit in that
+transaction too, and in the one of each review step (`restand`): where its
+months stand in review (mart_ledger_review, read by the view ledger_review),
+which submission it stands on at each month (mart_standing, read by
+standing_submissions), which organisations it has ever listed (mart_org_units)
+and since when those its ledgers list as must build now have been so
+(mart_unsynced_since). The counts depend on the plan's gap threshold and the
+size bands: `rebuild_if_settings_changed` (run by every migrate and by
+Database.set_plan_setting) rebuilds them when these differ from what they
+were built with.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ TABLES = (*MARTS, *UNIT_MARTS)
 
 
 def add(con: duckdb.DuckDBPyConnection, submission_ids: Iterable[int]) -> None:
-    """Count newly written ledger submissions into the marts, and their units' standing afresh, inside the
-    caller's transaction."""
+    """Count newly written ledger submissions into the marts, and work their units' marts out afresh, inside
+    the caller's transaction."""
     ids = [int(i) for i in submission_ids]
     if ids:
         _count(con, min(ids), max(ids))
