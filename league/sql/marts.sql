@@ -87,30 +87,25 @@ with locked as (
     select submission_id from ledger_review where locked
 ),
 basis as (
-    select s.submission_id, s.unit_id, s.report_month, s.submission_id in (select submission_id from locked) as signed_off
+    -- each variant's ledgers: every accepted one, or the signed-off ones alone
+    select s.submission_id, s.unit_id, s.report_month, v.signed_off_only,
+           s.submission_id in (select submission_id from locked) as signed_off
     from ledger_submissions s
-    where unit_ids is null or list_contains(unit_ids, s.unit_id)
+    cross join (values (false), (true)) v(signed_off_only)
+    where (unit_ids is null or list_contains(unit_ids, s.unit_id))
+      and (not v.signed_off_only or s.submission_id in (select submission_id from locked))
 ),
 months as (
     select unnest(generate_series(min(report_month), max(report_month), interval 1 month))::date as month
     from ledger_submissions
 ),
 units_months as (
-    select distinct b.unit_id, m.month from basis b cross join months m
-),
-every_ledger as (
-    select u.month, false as signed_off_only, b.unit_id, b.submission_id, b.report_month as ledger_month, b.signed_off
-    from units_months u
-    asof join basis b on b.unit_id = u.unit_id and b.report_month <= u.month
-),
-signed_off_ledgers as (
-    select u.month, true as signed_off_only, b.unit_id, b.submission_id, b.report_month as ledger_month, b.signed_off
-    from units_months u
-    asof join (select * from basis where signed_off) b on b.unit_id = u.unit_id and b.report_month <= u.month
+    select distinct b.unit_id, b.signed_off_only, m.month from basis b cross join months m
 )
-select * from every_ledger
-union all
-select * from signed_off_ledgers;
+select u.month, u.signed_off_only, b.unit_id, b.submission_id, b.report_month as ledger_month, b.signed_off
+from units_months u
+asof join basis b
+  on b.unit_id = u.unit_id and b.signed_off_only = u.signed_off_only and b.report_month <= u.month;
 
 -- mart_org_units' rows for the given units (null: every unit): each credit code any of their ledgers listed,
 -- replaced or not (a unit's history shows only its standing ledgers; this only says where to look).
